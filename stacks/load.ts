@@ -1,0 +1,180 @@
+import { z } from "zod";
+import { closestKey, SettingsError, SettingsIssue } from "./errors";
+import { knownKeys, PlatformSettings, projectName, settingsSchema } from "./schema";
+
+/**
+ * Config namespaces other than the project's that a stack file may use: the providers' own
+ * settings. Anything else is almost certainly a misspelt project name, which would otherwise make
+ * every setting under it silently fall back to its default.
+ */
+export const foreignNamespaces: readonly string[] = ["kubernetes", "pulumi", "random", "tls"];
+
+/** Raw stack config as the Pulumi runtime hands it over: full key (`ns:key`) to string value. */
+export type RawConfig = Readonly<Record<string, string>>;
+
+/** The result of loading: typed settings and which top-level keys were secret in the stack file. */
+export interface LoadedSettings {
+    readonly settings: PlatformSettings;
+    /** Top-level keys (without namespace) whose values were set with `--secret`. */
+    readonly secretKeys: ReadonlySet<string>;
+}
+
+/**
+ * Validates a stack's raw config into typed settings. Every problem is collected and thrown at once
+ * as a {@link SettingsError}; nothing is returned half-validated.
+ *
+ * Structured values (objects, lists) arrive as JSON, as the Pulumi CLI passes them; scalar values
+ * stay strings.
+ */
+export function loadSettings(raw: RawConfig, secretKeys: Iterable<string> = []): LoadedSettings {
+    const issues: SettingsIssue[] = [];
+    const values: Record<string, unknown> = {};
+    const secrets = new Set<string>();
+    const secretFull = new Set(secretKeys);
+
+    for (const [fullKey, value] of Object.entries(raw)) {
+        const sep = fullKey.indexOf(":");
+        const ns = sep < 0 ? projectName : fullKey.slice(0, sep);
+        const key = sep < 0 ? fullKey : fullKey.slice(sep + 1);
+        if (ns !== projectName) {
+            if (!foreignNamespaces.includes(ns)) {
+                const hint = closestKey(ns, [projectName, ...foreignNamespaces]);
+                issues.push({
+                    key: fullKey,
+                    message:
+                        `unknown config namespace "${ns}"; expected "${projectName}:<key>"` +
+                        (hint !== undefined ? ` (did you mean "${hint}:${key}"?)` : "") +
+                        ` or a provider namespace (${foreignNamespaces.join(", ")})`,
+                });
+            }
+            continue;
+        }
+        if (!knownKeys.includes(key)) {
+            const hint = closestKey(key, knownKeys);
+            issues.push({
+                key: fullKey,
+                message:
+                    `unknown setting "${key}"` +
+                    (hint !== undefined ? `; did you mean "${projectName}:${hint}"?` : "") +
+                    `; known settings: ${knownKeys.join(", ")}`,
+            });
+            continue;
+        }
+        if (secretFull.has(fullKey)) {
+            secrets.add(key);
+        }
+        values[key] = parseValue(value);
+    }
+
+    const parsed = settingsSchema.safeParse(values);
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            issues.push(toSettingsIssue(issue, values, secrets));
+        }
+    }
+    if (issues.length > 0 || !parsed.success) {
+        throw new SettingsError(issues);
+    }
+    return { settings: parsed.data, secretKeys: secrets };
+}
+
+function parseValue(value: string): unknown {
+    const trimmed = value.trim();
+    if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        try {
+            return JSON.parse(trimmed) as unknown;
+        } catch {
+            return value;
+        }
+    }
+    return value;
+}
+
+/** Renders a config path the way a stack file reads: `ns:tenants[0].name`. */
+export function formatPath(path: readonly (string | number)[]): string {
+    let out = "";
+    path.forEach((part, i) => {
+        if (typeof part === "number") {
+            out += `[${part}]`;
+        } else {
+            out += i === 0 ? `${projectName}:${part}` : `.${part}`;
+        }
+    });
+    return out;
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+    let current: unknown = root;
+    for (const part of path) {
+        if (current === null || typeof current !== "object") {
+            return undefined;
+        }
+        current = (current as Record<string | number, unknown>)[part];
+    }
+    return current;
+}
+
+function describeValue(value: unknown): string {
+    if (value === undefined) {
+        return "missing";
+    }
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function toSettingsIssue(
+    issue: z.ZodIssue,
+    values: Record<string, unknown>,
+    secrets: ReadonlySet<string>,
+): SettingsIssue {
+    const path = issue.path;
+    const top = typeof path[0] === "string" ? path[0] : "";
+    if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+        const known = knownSiblingKeys(path);
+        const messages = issue.keys.map((k) => {
+            const hint = known.length > 0 ? closestKey(k, known) : undefined;
+            return `unknown setting "${k}"` + (hint !== undefined ? ` (did you mean "${hint}"?)` : "");
+        });
+        return {
+            key: formatPath(path),
+            message: messages.join("; ") + (known.length > 0 ? `; known: ${known.join(", ")}` : ""),
+        };
+    }
+    // A secret value is never echoed back, not even in an error.
+    const shown = secrets.has(top) ? "[secret]" : describeValue(valueAt(values, path));
+    return { key: formatPath(path), message: `${issue.message} (got ${shown})` };
+}
+
+/** The keys a strict object at `path` accepts, for suggestions. */
+function knownSiblingKeys(path: readonly (string | number)[]): string[] {
+    let schema: z.ZodTypeAny = settingsSchema;
+    for (const part of path) {
+        schema = unwrap(schema);
+        if (schema instanceof z.ZodObject && typeof part === "string") {
+            const shape = schema.shape as Record<string, z.ZodTypeAny>;
+            schema = shape[part];
+        } else if (schema instanceof z.ZodArray && typeof part === "number") {
+            schema = schema.element as z.ZodTypeAny;
+        } else {
+            return [];
+        }
+        if (schema === undefined) {
+            return [];
+        }
+    }
+    schema = unwrap(schema);
+    return schema instanceof z.ZodObject ? Object.keys(schema.shape as object) : [];
+}
+
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+    let s = schema;
+    for (;;) {
+        if (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodNullable) {
+            s = s._def.innerType as z.ZodTypeAny;
+        } else if (s instanceof z.ZodEffects) {
+            s = s._def.schema as z.ZodTypeAny;
+        } else {
+            return s;
+        }
+    }
+}

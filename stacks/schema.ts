@@ -1,0 +1,29 @@
+import { z } from "zod";
+import {
+    kubernetesVersionSection,
+    systemNamespacesSection,
+    workloadsSection,
+} from "./sections/platform";
+
+/** The Pulumi project name; every setting lives under `<project>:<key>` in the stack file. */
+export const projectName = "sovereign-contour";
+
+/**
+ * The settings contract of the whole platform: one entry per top-level config key. Each section
+ * owns its defaults (secure ones) and rejects unknown keys. Add a section here when a component
+ * gains settings; nothing else reads the stack file.
+ */
+export const settingsShape = {
+    kubernetesVersion: kubernetesVersionSection,
+    systemNamespaces: systemNamespacesSection,
+    workloads: workloadsSection,
+};
+
+/** Zod schema of the whole settings object. */
+export const settingsSchema = z.object(settingsShape).strict();
+
+/** The validated, typed settings every component receives its arguments from. */
+export type PlatformSettings = z.infer<typeof settingsSchema>;
+
+/** The top-level config keys the platform knows. */
+export const knownKeys: readonly string[] = Object.keys(settingsShape);
