@@ -1,9 +1,17 @@
 import { z } from "zod";
+import { admissionExemptionsSection, gatekeeperSection, kyvernoSection } from "./sections/admission";
 import {
     kubernetesVersionSection,
     systemNamespacesSection,
     workloadsSection,
 } from "./sections/platform";
+import { chartsSection, imagesSection } from "./sections/sources";
+import {
+    breakGlassSection,
+    checkTenantNamespaceCollisions,
+    tenancySection,
+    tenantsSection,
+} from "./sections/tenancy";
 
 /** The Pulumi project name; every setting lives under `<project>:<key>` in the stack file. */
 export const projectName = "sovereign-contour";
@@ -17,10 +25,21 @@ export const settingsShape = {
     kubernetesVersion: kubernetesVersionSection,
     systemNamespaces: systemNamespacesSection,
     workloads: workloadsSection,
+    charts: chartsSection,
+    images: imagesSection,
+    tenants: tenantsSection,
+    tenancy: tenancySection,
+    breakGlass: breakGlassSection,
+    gatekeeper: gatekeeperSection,
+    kyverno: kyvernoSection,
+    admissionExemptions: admissionExemptionsSection,
 };
 
 /** Zod schema of the whole settings object. */
-export const settingsSchema = z.object(settingsShape).strict();
+export const settingsSchema = z
+    .object(settingsShape)
+    .strict()
+    .superRefine(checkTenantNamespaceCollisions);
 
 /** The validated, typed settings every component receives its arguments from. */
 export type PlatformSettings = z.infer<typeof settingsSchema>;

@@ -44,6 +44,19 @@ const podSpecPaths: Readonly<Record<string, readonly string[]>> = {
     "kubernetes:apps/v1:ReplicaSet": ["spec", "template", "spec"],
     "kubernetes:batch/v1:Job": ["spec", "template", "spec"],
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+    // Deprecated API versions the provider SDK still ships classes for: a program (or a manifest
+    // judged offline) can still declare them, and a pod in one is no less a pod.
+    "kubernetes:apps/v1beta1:Deployment": ["spec", "template", "spec"],
+    "kubernetes:apps/v1beta1:StatefulSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1beta2:Deployment": ["spec", "template", "spec"],
+    "kubernetes:apps/v1beta2:StatefulSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1beta2:DaemonSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1beta2:ReplicaSet": ["spec", "template", "spec"],
+    "kubernetes:extensions/v1beta1:Deployment": ["spec", "template", "spec"],
+    "kubernetes:extensions/v1beta1:DaemonSet": ["spec", "template", "spec"],
+    "kubernetes:extensions/v1beta1:ReplicaSet": ["spec", "template", "spec"],
+    "kubernetes:batch/v1beta1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+    "kubernetes:batch/v2alpha1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
 /** The Pulumi type tokens of every pod-bearing kind the packs judge. */

@@ -1,5 +1,37 @@
 import { Policies } from "@pulumi/policy";
+import { podSecurityAllowPrivilegeEscalation } from "./pod-security-allow-privilege-escalation";
+import { podSecurityApparmor } from "./pod-security-apparmor";
+import { podSecurityCapabilities } from "./pod-security-capabilities";
+import { podSecurityHostNamespaces } from "./pod-security-host-namespaces";
+import { podSecurityHostPathVolumes } from "./pod-security-host-path-volumes";
+import { podSecurityHostPorts } from "./pod-security-host-ports";
+import { podSecurityHostProbes } from "./pod-security-host-probes";
 import { podSecurityPrivileged } from "./pod-security-privileged";
+import { podSecurityProcMount } from "./pod-security-proc-mount";
+import { podSecurityRestrictedVolumes } from "./pod-security-restricted-volumes";
+import { podSecurityRunAsNonRoot } from "./pod-security-run-as-non-root";
+import { podSecurityRunAsUser } from "./pod-security-run-as-user";
+import { podSecuritySeccomp } from "./pod-security-seccomp";
+import { podSecuritySelinux } from "./pod-security-selinux";
+import { podSecuritySysctls } from "./pod-security-sysctls";
+import { podSecurityWindowsHostProcess } from "./pod-security-windows-host-process";
 
 /** Every policy of the workload-security pack, in the order they are reported. */
-export const policies: Policies = [podSecurityPrivileged];
+export const policies: Policies = [
+    podSecurityPrivileged,
+    podSecurityHostNamespaces,
+    podSecurityHostPorts,
+    podSecurityHostPathVolumes,
+    podSecurityRestrictedVolumes,
+    podSecurityCapabilities,
+    podSecurityAllowPrivilegeEscalation,
+    podSecurityRunAsNonRoot,
+    podSecurityRunAsUser,
+    podSecuritySeccomp,
+    podSecurityApparmor,
+    podSecuritySelinux,
+    podSecurityProcMount,
+    podSecuritySysctls,
+    podSecurityWindowsHostProcess,
+    podSecurityHostProbes,
+];

@@ -1,8 +1,9 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describeObject, podBearingTypes, podTemplateOf } from "../../lib/workloads";
-// The check is part of baseline, which restricted includes, so the configured level does not matter
-// here; the schema is still declared so every pod-security policy takes the same config.
+// The check is the same at baseline and restricted, so the configured level does not matter here;
+// the schema is still declared so every pod-security policy takes the same config.
 import { podSecurityConfigSchema } from "../lib/level";
+import { checkPrivileged } from "../lib/pod-security";
+import { reportPodSecurity } from "../lib/report";
 
 /**
  * Pod Security Standards, baseline "Privileged Containers": no container (including init and
@@ -20,23 +21,6 @@ export const podSecurityPrivileged: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: podSecurityConfigSchema,
     validateResource: (args, reportViolation) => {
-        if (!podBearingTypes.includes(args.type)) {
-            return;
-        }
-        const template = podTemplateOf(args.type, args.props);
-        if (template === undefined) {
-            return;
-        }
-        const offenders = containersOf(template).filter(
-            (ref) => ref.container.securityContext?.privileged === true,
-        );
-        if (offenders.length > 0) {
-            const where = offenders.map((ref) => `${ref.path}.securityContext.privileged`).join(", ");
-            reportViolation(
-                `${describeObject(args.type, args.props, args.name)} runs privileged containers ` +
-                    `(${offenders.map((ref) => ref.name).join(", ")}): ${where} is true. ` +
-                    `Remove privileged or set it to false.`,
-            );
-        }
+        reportPodSecurity(args, reportViolation, checkPrivileged);
     },
 };

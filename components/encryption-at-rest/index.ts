@@ -1,0 +1,118 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ControlPlaneContribution } from "../shared/node-files";
+import { childOptions } from "../shared/options";
+import {
+    defaults,
+    EncryptionKeySpec,
+    encryptionConfigurationYaml,
+    encryptionControlPlane,
+    encryptionWarnings,
+    EncryptionSummary,
+    keyBytesOf,
+    keysWithMaterial,
+    renderEncryptionConfiguration,
+    summarizeEncryption,
+    validateEncryptionSpec,
+} from "./render";
+
+export * from "./render";
+
+/** Arguments of {@link EncryptionAtRest}. */
+export interface EncryptionAtRestArgs {
+    /**
+     * Resources to encrypt: `secrets`, `configmaps`, `<resource>.<group>`, `*.<group>`, `*.*`.
+     * @default ["secrets", "configmaps"]
+     */
+    readonly resources?: readonly string[];
+    /** Resources left in plaintext ahead of a wildcard, e.g. `events` before `*.*`. @default [] */
+    readonly plaintextResources?: readonly string[];
+    /**
+     * The key ring, oldest first. Each key has a name, a provider and a state; rotation is a change
+     * of states (see the runbook `docs/runbooks/encryption-at-rest.md`).
+     */
+    readonly keys: readonly EncryptionKeySpec[];
+    /**
+     * Let the API server reload the file when it changes (`--encryption-provider-config-automatic-reload`),
+     * so rotation steps need no restart. @default true
+     */
+    readonly automaticReload?: boolean;
+}
+
+/**
+ * Encryption at rest of the API server's storage (bootstrap layer): generates the local keys with
+ * `@pulumi/random`, renders the `EncryptionConfiguration` for every control-plane node, and says
+ * how the API server must load it. Every key's material is a Pulumi secret, protected from
+ * deletion and retained when removed from the program: losing a key that still encrypts data loses
+ * every object written with it. Retired keys are kept for restoring older etcd backups.
+ */
+export class EncryptionAtRest extends pulumi.ComponentResource {
+    /** The key material of every local key (retired ones too), by key name. */
+    readonly keys: Readonly<Record<string, random.RandomBytes>>;
+    /** The EncryptionConfiguration file (YAML); a secret, since it holds the keys. */
+    readonly configuration: pulumi.Output<string>;
+    /** What the configuration does: write provider and key, resources, key states. */
+    readonly summary: EncryptionSummary;
+    /** Flags, mounts and files for the control-plane hosts. */
+    readonly controlPlane: ControlPlaneContribution;
+    /** Node artifacts by relative path (`control-plane/encryption-config.yaml`). */
+    readonly nodeArtifacts: Readonly<Record<string, pulumi.Output<string>>>;
+
+    constructor(name: string, args: EncryptionAtRestArgs, opts?: pulumi.ComponentResourceOptions) {
+        const spec = {
+            resources: [...(args.resources ?? defaults.resources)],
+            plaintextResources: [...(args.plaintextResources ?? [])],
+            keys: args.keys.map((k) => ({ ...k })),
+        };
+        const issues = validateEncryptionSpec(spec);
+        const summary = issues.length === 0 ? summarizeEncryption(spec) : undefined;
+        // The summary is the component's input, so policies (and reviewers of a preview) see which
+        // provider writes and which keys are live without seeing any key material.
+        super("sovereign:bootstrap:EncryptionAtRest", name, { ...summary }, opts);
+        if (summary === undefined) {
+            throw new pulumi.ResourceError(
+                `invalid encryption at rest settings:\n` +
+                    issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n"),
+                this,
+            );
+        }
+        for (const warning of encryptionWarnings(spec)) {
+            void pulumi.log.warn(warning, this);
+        }
+
+        const keys: Record<string, random.RandomBytes> = {};
+        for (const key of keysWithMaterial(spec.keys)) {
+            keys[key.name] = new random.RandomBytes(
+                `${name}-key-${key.name}`,
+                { length: keyBytesOf(key) },
+                // protect: deleting or replacing a key that still encrypts data loses that data;
+                // retainOnDelete: even an explicit removal leaves the key in the state history.
+                childOptions(this, opts, {
+                    protect: true,
+                    retainOnDelete: true,
+                    additionalSecretOutputs: ["base64", "hex"],
+                }),
+            );
+        }
+        const live = keysWithMaterial(spec.keys).filter((k) => k.state !== "retired");
+        const material = pulumi.secret(
+            pulumi
+                .all(live.map((k) => keys[k.name].base64))
+                .apply((values) => Object.fromEntries(live.map((k, i) => [k.name, values[i]]))),
+        );
+        this.configuration = pulumi.secret(
+            material.apply((secrets) =>
+                encryptionConfigurationYaml(renderEncryptionConfiguration(spec, secrets)),
+            ),
+        );
+        this.keys = keys;
+        this.summary = summary;
+        this.controlPlane = encryptionControlPlane(args.automaticReload ?? true);
+        this.nodeArtifacts = { [defaults.artifact]: this.configuration };
+        this.registerOutputs({
+            ...summary,
+            configuration: this.configuration,
+            nodeArtifacts: Object.keys(this.nodeArtifacts),
+        });
+    }
+}

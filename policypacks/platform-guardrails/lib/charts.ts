@@ -1,0 +1,54 @@
+/**
+ * Where a `kubernetes:helm.sh/v4:Chart` takes its chart from, read from its inputs the way Helm
+ * resolves them: an `oci://` or `http(s)://` reference in `chart`, a repository URL in
+ * `repositoryOpts.repo`, a local path (a directory or a `.tgz`), or a `repo/name` alias that only
+ * resolves against the operator's local Helm repository list (not a reproducible source).
+ */
+import { isObject, KubeObject } from "../../lib/workloads";
+
+/** The Pulumi type token of a Helm chart rendered into individual resources. */
+export const chartType = "kubernetes:helm.sh/v4:Chart";
+
+/** The Pulumi type token of a Helm release: one opaque resource, invisible to policies inside. */
+export const releaseType = "kubernetes:helm.sh/v3:Release";
+
+/** An exact chart version: the same rule the stack settings apply (`stacks/sections/common.ts`). */
+export const exactVersionPattern = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+/** Where a chart comes from. */
+export type ChartSource =
+    | { readonly kind: "remote"; readonly url: string; readonly field: string }
+    | { readonly kind: "local"; readonly path: string }
+    | { readonly kind: "unresolved"; readonly chart: string };
+
+/** The source of a Chart v4 from its inputs; `undefined` when `chart` is not a known string. */
+export function chartSourceOf(props: KubeObject): ChartSource | undefined {
+    const chart: unknown = props.chart;
+    if (typeof chart !== "string" || chart === "") {
+        return undefined;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(chart)) {
+        return { kind: "remote", url: chart, field: "chart" };
+    }
+    const repo: unknown = isObject(props.repositoryOpts) ? props.repositoryOpts.repo : undefined;
+    if (typeof repo === "string" && repo !== "") {
+        return { kind: "remote", url: repo, field: "repositoryOpts.repo" };
+    }
+    if (/^(\.{0,2}\/)/.test(chart) || chart.endsWith(".tgz") || chart.endsWith(".tar.gz")) {
+        return { kind: "local", path: chart };
+    }
+    return { kind: "unresolved", chart };
+}
+
+/**
+ * True when a source URL lies under an allowed entry, on path boundaries: the entry
+ * `oci://harbor.example/charts` admits `oci://harbor.example/charts/kyverno` but not
+ * `oci://harbor.example/charts-old/kyverno`. Trailing slashes are ignored on both sides.
+ */
+export function isAllowedSource(url: string, allowed: readonly string[]): boolean {
+    const source = url.trim().replace(/\/+$/, "");
+    return allowed.some((entry) => {
+        const prefix = entry.trim().replace(/\/+$/, "");
+        return prefix !== "" && (source === prefix || source.startsWith(`${prefix}/`));
+    });
+}

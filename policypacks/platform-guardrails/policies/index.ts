@@ -1,0 +1,35 @@
+import { Policies } from "@pulumi/policy";
+import { chartsAllowedSources } from "./charts-allowed-sources";
+import { chartsExactVersion } from "./charts-exact-version";
+import { chartsNoHelmRelease } from "./charts-no-helm-release";
+import { namespacesPodSecurityEnforce } from "./namespaces-pod-security-enforce";
+import { networkDefaultDeny } from "./network-default-deny";
+import { pkiCaKeysProtected } from "./pki-ca-keys-protected";
+import { rbacNoAnonymousBindings } from "./rbac-no-anonymous-bindings";
+import { rbacNoEscalateBindImpersonate } from "./rbac-no-escalate-bind-impersonate";
+import { rbacNoWildcards } from "./rbac-no-wildcards";
+import { rbacRestrictClusterAdmin } from "./rbac-restrict-cluster-admin";
+import { secretsFromPulumiSecrets } from "./secrets-from-pulumi-secrets";
+import { secretsNoCredentialsInConfigmaps } from "./secrets-no-credentials-in-configmaps";
+import { secretsNoCredentialsInEnv } from "./secrets-no-credentials-in-env";
+import { servicesNoExternalIps } from "./services-no-external-ips";
+import { servicesRestrictExposure } from "./services-restrict-exposure";
+
+/** Every policy of the platform-guardrails pack, in the order they are reported. */
+export const policies: Policies = [
+    rbacNoWildcards,
+    rbacNoEscalateBindImpersonate,
+    rbacNoAnonymousBindings,
+    rbacRestrictClusterAdmin,
+    servicesRestrictExposure,
+    servicesNoExternalIps,
+    namespacesPodSecurityEnforce,
+    secretsNoCredentialsInConfigmaps,
+    secretsNoCredentialsInEnv,
+    secretsFromPulumiSecrets,
+    chartsExactVersion,
+    chartsAllowedSources,
+    chartsNoHelmRelease,
+    networkDefaultDeny,
+    pkiCaKeysProtected,
+];

@@ -1,0 +1,386 @@
+import { isIP } from "net";
+import { z } from "zod";
+import { dns1123Label } from "./common";
+
+/**
+ * Namespaces Kubernetes itself owns. A tenant may never take one of these names, nor any name with
+ * the `kube-` prefix Kubernetes reserves for its own namespaces.
+ */
+export const kubernetesNamespaces: readonly string[] = [
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "default",
+];
+
+/** The longest a break-glass entry may stay enabled: emergency access is time-boxed. */
+export const breakGlassMaxHours = 168;
+
+const dns1123Pattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A label value (owner label): at most 63 characters, alphanumerics with `-`, `_`, `.` inside. */
+const labelValue = z
+    .string()
+    .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
+        message:
+            "expected a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+    })
+    .max(63, { message: "expected at most 63 characters (label value)" });
+
+/** A Kubernetes resource quantity: `500m`, `4`, `16Gi`, `1.5`. */
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, {
+    message: "expected a Kubernetes quantity such as 500m, 4, 512Mi or 16Gi",
+});
+
+/** An identity-provider group name. `system:` groups are Kubernetes' own and never bound here. */
+const groupName = z.string().trim().min(1, { message: "expected a non-empty group name" });
+
+/** A CIDR block, IPv4 or IPv6. */
+const cidr = z.string().refine(isCidr, {
+    message: "expected a CIDR block such as 10.20.0.0/16 or fd00:10::/64",
+});
+
+/** One destination port of an egress rule. */
+const egressPort = z
+    .object({
+        /** Port number. */
+        port: z.number().int().min(1).max(65535),
+        /** Last port of a range starting at `port`. */
+        endPort: z.number().int().min(1).max(65535).optional(),
+        /** Transport protocol. @default "TCP" */
+        protocol: z.enum(["TCP", "UDP", "SCTP"]).default("TCP"),
+    })
+    .strict()
+    .refine((p) => p.endPort === undefined || p.endPort >= p.port, {
+        message: "expected endPort to be at least port",
+        path: ["endPort"],
+    });
+
+/** One entry of a tenant's egress allow list: a CIDR block and the ports allowed to it. */
+const egressRule = z
+    .object({
+        /** Destination CIDR block (e.g. the internal model registry mirror). */
+        cidr,
+        /** Blocks inside `cidr` that stay denied. @default [] */
+        except: z.array(cidr).default([]),
+        /** Destination ports; at least one (a whole network on every port is never opened). */
+        ports: z.array(egressPort).min(1, {
+            message: "expected at least one port: list the ports the tenant needs on this network",
+        }),
+    })
+    .strict();
+
+/**
+ * One tenant: a team that gets its own namespace with the baseline guardrails (Pod Security labels,
+ * default-deny network policies with DNS allowed, quota and limit defaults, group-bound roles).
+ */
+export const tenantSettings = z
+    .object({
+        /** Namespace name: a DNS-1123 label, unique, not a Kubernetes or platform namespace. */
+        name: z.string(),
+        /** Owning team, as the `tenancy.sovereign-contour.io/owner` label value. */
+        owner: labelValue,
+        /** Pod Security level enforced in the namespace. @default "restricted" */
+        podSecurity: z.enum(["baseline", "restricted"]).default("restricted"),
+        /** Why the tenant needs a level below restricted; required for baseline. */
+        podSecurityReason: z.string().trim().min(1).optional(),
+        /** Identity-provider groups bound to the tenant's roles. @default no group on any role */
+        groups: z
+            .object({
+                /** Groups bound to `tenant-admin`. @default [] */
+                admins: z.array(groupName).default([]),
+                /** Groups bound to `tenant-developer`. @default [] */
+                developers: z.array(groupName).default([]),
+                /** Groups bound to `tenant-viewer`. @default [] */
+                viewers: z.array(groupName).default([]),
+            })
+            .strict()
+            .default({}),
+        /** Traffic the tenant is allowed beyond DNS; everything else is denied. */
+        network: z
+            .object({
+                /** Allow traffic between the tenant's own pods. @default false */
+                allowSameNamespace: z.boolean().default(false),
+                /** The tenant is in the Linkerd mesh (injection and control-plane egress). @default false */
+                meshed: z.boolean().default(false),
+                /** Egress allow list: CIDR blocks and ports. @default [] */
+                egress: z.array(egressRule).default([]),
+                /** Namespaces whose pods may connect in (e.g. the ingress gateway). @default [] */
+                ingressFromNamespaces: z.array(dns1123Label).default([]),
+            })
+            .strict()
+            .default({}),
+        /** ResourceQuota sizes; unset values take the component defaults. */
+        quota: z
+            .object({
+                /** `requests.cpu`. @default "8" */
+                cpuRequests: quantity.optional(),
+                /** `limits.cpu`. @default "16" */
+                cpuLimits: quantity.optional(),
+                /** `requests.memory`. @default "16Gi" */
+                memoryRequests: quantity.optional(),
+                /** `limits.memory`. @default "32Gi" */
+                memoryLimits: quantity.optional(),
+                /** `pods`. @default 50 */
+                pods: z.number().int().min(0).optional(),
+                /** `persistentvolumeclaims`. @default 10 */
+                persistentVolumeClaims: z.number().int().min(0).optional(),
+                /** `requests.storage`. @default "100Gi" */
+                storage: quantity.optional(),
+                /** `requests.nvidia.com/gpu`: GPUs the tenant may request. @default 0 */
+                gpus: z.number().int().min(0).optional(),
+            })
+            .strict()
+            .default({}),
+        /** LimitRange defaults per container; unset values take the component defaults. */
+        limits: z
+            .object({
+                /** Default CPU limit. @default "500m" */
+                defaultCpu: quantity.optional(),
+                /** Default memory limit. @default "512Mi" */
+                defaultMemory: quantity.optional(),
+                /** Default CPU request. @default "100m" */
+                defaultCpuRequest: quantity.optional(),
+                /** Default memory request. @default "128Mi" */
+                defaultMemoryRequest: quantity.optional(),
+                /** Largest CPU limit of one container. @default "4" */
+                maxCpu: quantity.optional(),
+                /** Largest memory limit of one container. @default "8Gi" */
+                maxMemory: quantity.optional(),
+            })
+            .strict()
+            .default({}),
+    })
+    .strict()
+    .superRefine((tenant, ctx) => {
+        const who = `tenant "${tenant.name}"`;
+        if (!dns1123Pattern.test(tenant.name) || tenant.name.length > 63) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["name"],
+                message: `${who}: the name must be a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit)`,
+            });
+        } else if (kubernetesNamespaces.includes(tenant.name) || tenant.name.startsWith("kube-")) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["name"],
+                message: `${who}: the name is a Kubernetes system namespace (${kubernetesNamespaces.join(", ")} and the kube- prefix are reserved); choose another name`,
+            });
+        }
+        if (tenant.podSecurity !== "restricted" && tenant.podSecurityReason === undefined) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["podSecurityReason"],
+                message: `${who} enforces Pod Security "${tenant.podSecurity}": set podSecurityReason, a reason is required for any level below restricted`,
+            });
+        }
+        for (const role of ["admins", "developers", "viewers"] as const) {
+            tenant.groups[role].forEach((group, i) => {
+                if (group.startsWith("system:")) {
+                    ctx.addIssue({
+                        code: z.ZodIssueCode.custom,
+                        path: ["groups", role, i],
+                        message: `${who}: "${group}" is a Kubernetes system group; bind identity-provider groups only (binding system: groups grants access to every authenticated client or node)`,
+                    });
+                }
+            });
+        }
+        tenant.network.egress.forEach((rule, i) => {
+            if (rule.cidr.endsWith("/0")) {
+                ctx.addIssue({
+                    code: z.ZodIssueCode.custom,
+                    path: ["network", "egress", i, "cidr"],
+                    message: `${who}: egress to ${rule.cidr} opens every destination; list the networks the tenant needs`,
+                });
+            }
+        });
+        if (tenant.network.ingressFromNamespaces.includes(tenant.name)) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["network", "ingressFromNamespaces"],
+                message: `${who}: lists its own namespace in ingressFromNamespaces; use network.allowSameNamespace instead`,
+            });
+        }
+    });
+
+/** Typed settings of one tenant. */
+export type TenantSettings = z.infer<typeof tenantSettings>;
+
+/**
+ * `tenants`: the teams of the platform, one namespace each. Names are unique; collisions with the
+ * `systemNamespaces` setting are refused by {@link checkTenantNamespaceCollisions}.
+ * @default []
+ */
+export const tenantsSection = z
+    .array(tenantSettings)
+    .default([])
+    .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((tenant, i) => {
+            if (seen.has(tenant.name)) {
+                ctx.addIssue({
+                    code: z.ZodIssueCode.custom,
+                    path: [i, "name"],
+                    message: `tenant "${tenant.name}" is declared more than once; tenant names must be unique`,
+                });
+            }
+            seen.add(tenant.name);
+        });
+    });
+
+/**
+ * `tenancy`: how every tenant namespace is managed. The defaults are the production posture;
+ * a development stack may loosen them by name.
+ */
+export const tenancySection = z
+    .object({
+        /**
+         * Protect every tenant resource from deletion by Pulumi (deleting a namespace deletes its
+         * data); removing a tenant then takes an explicit `pulumi state unprotect`.
+         * @default true
+         */
+        protect: z.boolean().default(true),
+        /** Give developers `pods/exec`, `attach`, `portforward` and ephemeral containers. @default false */
+        allowDeveloperExec: z.boolean().default(false),
+        /** Give developers read and write access to Secrets. @default false */
+        allowDeveloperSecretRead: z.boolean().default(false),
+    })
+    .strict()
+    .default({});
+
+/** Typed `tenancy` settings. */
+export type TenancySettings = z.infer<typeof tenancySection>;
+
+/**
+ * The `breakGlass` section, with the clock it compares the expiry against. The program uses
+ * {@link breakGlassSection} (the wall clock); tests build one with a fixed time.
+ */
+export function makeBreakGlassSection(now: () => Date) {
+    return z
+        .object({
+            /** Bind the emergency group now. @default false */
+            enabled: z.boolean().default(false),
+            /**
+             * Identity-provider group for emergency access. Also logged at RequestResponse by the
+             * audit policy whether or not the entry is enabled.
+             */
+            group: groupName.optional(),
+            /** ClusterRole the group is bound to while enabled. @default "cluster-admin" */
+            clusterRole: z.string().min(1).default("cluster-admin"),
+            /** When the entry stops being valid (ISO 8601 with a zone); required when enabled. */
+            expiresAt: z
+                .string()
+                .datetime({
+                    offset: true,
+                    message: "expected an ISO 8601 time with a zone, e.g. 2025-03-01T18:00:00Z",
+                })
+                .optional(),
+            /** Why emergency access is granted (incident or ticket); required when enabled. */
+            reason: z.string().optional(),
+        })
+        .strict()
+        .superRefine((entry, ctx) => {
+            if (entry.group?.startsWith("system:") === true) {
+                ctx.addIssue({
+                    code: z.ZodIssueCode.custom,
+                    path: ["group"],
+                    message: `break-glass group "${entry.group}" is a Kubernetes system group; use an identity-provider group`,
+                });
+            }
+            if (!entry.enabled) {
+                return;
+            }
+            if (entry.group === undefined) {
+                ctx.addIssue({
+                    code: z.ZodIssueCode.custom,
+                    path: ["group"],
+                    message:
+                        "break-glass is enabled without a group: set group to the identity-provider group for emergency access",
+                });
+            }
+            if (entry.reason === undefined || entry.reason.trim() === "") {
+                ctx.addIssue({
+                    code: z.ZodIssueCode.custom,
+                    path: ["reason"],
+                    message:
+                        "break-glass is enabled without a reason: set reason to the incident or ticket and why emergency access is needed",
+                });
+            }
+            if (entry.expiresAt === undefined) {
+                ctx.addIssue({
+                    code: z.ZodIssueCode.custom,
+                    path: ["expiresAt"],
+                    message:
+                        "break-glass is enabled without an expiry: set expiresAt to an ISO 8601 time such as 2025-03-01T18:00:00Z",
+                });
+                return;
+            }
+            const expires = Date.parse(entry.expiresAt);
+            if (Number.isNaN(expires)) {
+                return; // the format error is already reported
+            }
+            const current = now();
+            if (expires <= current.getTime()) {
+                ctx.addIssue({
+                    code: z.ZodIssueCode.custom,
+                    path: ["expiresAt"],
+                    message: `break-glass expired at ${entry.expiresAt} (now ${current.toISOString()}): set enabled to false, or set a new expiresAt and reason if the emergency continues`,
+                });
+            } else if (expires - current.getTime() > breakGlassMaxHours * 3600 * 1000) {
+                ctx.addIssue({
+                    code: z.ZodIssueCode.custom,
+                    path: ["expiresAt"],
+                    message: `break-glass expiresAt ${entry.expiresAt} is more than ${breakGlassMaxHours} hours after now (${current.toISOString()}): emergency access is time-boxed, set an earlier expiry`,
+                });
+            }
+        })
+        .default({});
+}
+
+/**
+ * `breakGlass`: a time-boxed emergency ClusterRoleBinding for one identity-provider group. It exists
+ * only while `enabled`, with an `expiresAt` in the future (at most {@link breakGlassMaxHours} hours
+ * ahead) and a `reason`; an expired or reason-less enabled entry is refused when the stack loads.
+ * @default { enabled: false }
+ */
+export const breakGlassSection = makeBreakGlassSection(() => new Date());
+
+/** Typed `breakGlass` settings. */
+export type BreakGlassSettings = z.infer<typeof breakGlassSection>;
+
+/**
+ * Cross-section check, run on the whole settings object: no tenant may take the name of a
+ * namespace in the `systemNamespaces` setting (the platform's own components run there).
+ */
+export function checkTenantNamespaceCollisions(
+    settings: {
+        readonly tenants: readonly { readonly name: string }[];
+        readonly systemNamespaces: readonly { readonly name: string }[];
+    },
+    ctx: z.RefinementCtx,
+): void {
+    const system = new Set(settings.systemNamespaces.map((ns) => ns.name));
+    settings.tenants.forEach((tenant, i) => {
+        if (system.has(tenant.name)) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["tenants", i, "name"],
+                message: `tenant "${tenant.name}" collides with the system namespace of the same name (systemNamespaces); choose another name`,
+            });
+        }
+    });
+}
+
+function isCidr(value: string): boolean {
+    const slash = value.indexOf("/");
+    if (slash < 0) {
+        return false;
+    }
+    const address = value.slice(0, slash);
+    const prefix = value.slice(slash + 1);
+    const family = isIP(address);
+    if (family === 0 || !/^\d{1,3}$/.test(prefix)) {
+        return false;
+    }
+    return Number(prefix) <= (family === 4 ? 32 : 128);
+}

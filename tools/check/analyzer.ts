@@ -1,0 +1,290 @@
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
+import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { UsageError } from "./errors";
+import { PackConfig, PolicyConfigEntry, PolicyInfo } from "./policy-config";
+
+/** The enforcement levels as the analyzer protocol numbers them. */
+const levelNames: Record<number, string> = {
+    [analyzerpb.EnforcementLevel.ADVISORY]: "advisory",
+    [analyzerpb.EnforcementLevel.MANDATORY]: "mandatory",
+    [analyzerpb.EnforcementLevel.DISABLED]: "disabled",
+    [analyzerpb.EnforcementLevel.REMEDIATE]: "remediate",
+};
+const levelNumbers: Record<string, analyzerpb.EnforcementLevel> = {
+    advisory: analyzerpb.EnforcementLevel.ADVISORY,
+    mandatory: analyzerpb.EnforcementLevel.MANDATORY,
+    disabled: analyzerpb.EnforcementLevel.DISABLED,
+    remediate: analyzerpb.EnforcementLevel.REMEDIATE,
+};
+
+/** A resource as the engine presents it to an analyzer. */
+export interface AnalyzedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly properties: Struct;
+    readonly parent?: string;
+    readonly dependencies?: readonly string[];
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+    readonly protect?: boolean;
+    readonly ignoreChanges?: readonly string[];
+    readonly additionalSecretOutputs?: readonly string[];
+    readonly deleteBeforeReplace?: boolean;
+}
+
+/** One diagnostic a pack returned. */
+export interface Diagnostic {
+    readonly pack: string;
+    readonly policy: string;
+    readonly enforcementLevel: string;
+    readonly message: string;
+    /** The URN of the resource, empty for a stack-level diagnostic without one. */
+    readonly urn: string;
+}
+
+/** What GetAnalyzerInfo answered. */
+export interface AnalyzerInfo {
+    readonly name: string;
+    readonly version: string;
+    readonly policies: PolicyInfo[];
+    readonly initialConfig: PackConfig;
+}
+
+/** The stack the analysis is for (sent with ConfigureStack, as the CLI does). */
+export interface StackIdentity {
+    readonly project: string;
+    readonly stack: string;
+    readonly organization: string;
+    readonly dryRun: boolean;
+}
+
+function call<Req, Res>(
+    fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
+    req: Req,
+): Promise<Res> {
+    return new Promise((resolve, reject) => {
+        fn(req, (err, res) => (err ? reject(err) : resolve(res)));
+    });
+}
+
+/**
+ * A policy pack served as an analyzer plugin: its real entry point (`index.ts` constructing
+ * `new PolicyPack`) started by the Pulumi SDK's policy-pack host, in the pack's directory, and driven
+ * over the analyzer gRPC protocol the way `pulumi preview --policy-pack` drives it.
+ */
+export class PolicyPackPlugin {
+    private constructor(
+        readonly directory: string,
+        private readonly child: ChildProcess,
+        private readonly client: analyzerrpc.AnalyzerClient,
+        private readonly stderr: () => string,
+    ) {}
+
+    /** Starts the pack's plugin process and connects to it. */
+    static async start(projectDir: string, packDir: string): Promise<PolicyPackPlugin> {
+        const host = path.join(
+            projectDir,
+            "node_modules",
+            "@pulumi",
+            "pulumi",
+            "cmd",
+            "run-policy-pack",
+        );
+        // The host's first argument is the engine address, used only for logging; the check has no
+        // engine, so diagnostics the pack logs go to its stderr, which is reported on failure.
+        const child = spawn(process.execPath, [host, "127.0.0.1:0", "."], {
+            cwd: packDir,
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+        });
+        let stderr = "";
+        child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+        const port = await new Promise<number>((resolve, reject) => {
+            let out = "";
+            const onData = (d: Buffer): void => {
+                out += d.toString();
+                const line = out.split("\n")[0];
+                if (out.includes("\n") && /^\d+$/.test(line.trim())) {
+                    child.stdout?.off("data", onData);
+                    resolve(Number(line.trim()));
+                }
+            };
+            child.stdout?.on("data", onData);
+            child.on("exit", (code) =>
+                reject(
+                    new Error(
+                        `policy pack ${path.basename(packDir)} exited (code ${code}) before serving:\n${stderr}${out}`,
+                    ),
+                ),
+            );
+        });
+        const client = new analyzerrpc.AnalyzerClient(
+            `127.0.0.1:${port}`,
+            grpc.credentials.createInsecure(),
+            { "grpc.max_receive_message_length": 400 * 1024 * 1024 },
+        );
+        return new PolicyPackPlugin(packDir, child, client, () => stderr);
+    }
+
+    /** GetAnalyzerInfo: the pack's name, version, policies and their config schemas. */
+    async info(): Promise<AnalyzerInfo> {
+        const res = await call<Empty, analyzerpb.AnalyzerInfo>(
+            this.client.getAnalyzerInfo.bind(this.client),
+            new Empty(),
+        );
+        const policies: PolicyInfo[] = res.getPoliciesList().map((p) => {
+            const schema = p.getConfigschema();
+            return {
+                name: p.getName(),
+                description: p.getDescription(),
+                enforcementLevel: levelNames[p.getEnforcementlevel()] ?? "advisory",
+                configSchema:
+                    schema !== undefined
+                        ? {
+                              properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<
+                                  string,
+                                  Record<string, unknown>
+                              >,
+                              required: schema.getRequiredList(),
+                          }
+                        : undefined,
+            };
+        });
+        const initialConfig: PackConfig = {};
+        res.getInitialconfigMap().forEach((v, k) => {
+            initialConfig[k] = {
+                enforcementLevel: levelNames[v.getEnforcementlevel()],
+                properties: (v.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            };
+        });
+        return { name: res.getName(), version: res.getVersion(), policies, initialConfig };
+    }
+
+    /** ConfigureStack: tells the pack which stack it analyzes (stack tags stay empty offline). */
+    async configureStack(id: StackIdentity): Promise<void> {
+        const req = new analyzerpb.AnalyzerStackConfigureRequest();
+        req.setStack(id.stack);
+        req.setProject(id.project);
+        req.setOrganization(id.organization);
+        req.setDryRun(id.dryRun);
+        try {
+            await call(this.client.configureStack.bind(this.client), req);
+        } catch (e) {
+            // Older packs do not implement ConfigureStack; the CLI tolerates that too.
+            if ((e as grpc.ServiceError).code !== grpc.status.UNIMPLEMENTED) {
+                throw e;
+            }
+        }
+    }
+
+    /** Configure: the reconciled pack config, as `--policy-pack-config` would send it. */
+    async configure(config: PackConfig): Promise<void> {
+        const req = new analyzerpb.ConfigureAnalyzerRequest();
+        const map = req.getPolicyconfigMap();
+        for (const [name, c] of Object.entries(config) as [string, PolicyConfigEntry][]) {
+            const pc = new analyzerpb.PolicyConfig();
+            const level =
+                c.enforcementLevel !== undefined ? levelNumbers[c.enforcementLevel] : undefined;
+            if (level !== undefined) {
+                pc.setEnforcementlevel(level);
+            }
+            pc.setProperties(Struct.fromJavaScript((c.properties ?? {}) as never));
+            map.set(name, pc);
+        }
+        await call(this.client.configure.bind(this.client), req);
+    }
+
+    /** Analyze: one resource's inputs and options. */
+    async analyze(pack: string, r: AnalyzedResource): Promise<Diagnostic[]> {
+        const req = new analyzerpb.AnalyzeRequest();
+        req.setType(r.type);
+        req.setName(r.name);
+        req.setUrn(r.urn);
+        req.setProperties(r.properties);
+        req.setOptions(options(r));
+        const res = await call<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(
+            this.client.analyze.bind(this.client),
+            req,
+        );
+        return diagnostics(pack, res.getDiagnosticsList(), r.urn);
+    }
+
+    /** AnalyzeStack: every resource at once, with parents and dependencies. */
+    async analyzeStack(
+        pack: string,
+        resources: readonly AnalyzedResource[],
+    ): Promise<Diagnostic[]> {
+        const req = new analyzerpb.AnalyzeStackRequest();
+        req.setResourcesList(
+            resources.map((r) => {
+                const ar = new analyzerpb.AnalyzerResource();
+                ar.setType(r.type);
+                ar.setName(r.name);
+                ar.setUrn(r.urn);
+                ar.setProperties(r.properties);
+                ar.setOptions(options(r));
+                ar.setParent(r.parent ?? "");
+                ar.setDependenciesList([...(r.dependencies ?? [])]);
+                const deps = ar.getPropertydependenciesMap();
+                for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+                    const pd = new analyzerpb.AnalyzerPropertyDependencies();
+                    pd.setUrnsList([...urns]);
+                    deps.set(k, pd);
+                }
+                return ar;
+            }),
+        );
+        const res = await call<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(
+            this.client.analyzeStack.bind(this.client),
+            req,
+        );
+        return diagnostics(pack, res.getDiagnosticsList(), "");
+    }
+
+    /** Stops the plugin process. */
+    close(): void {
+        this.client.close();
+        this.child.kill();
+    }
+
+    /** What the pack wrote to stderr, for error reports. */
+    logs(): string {
+        return this.stderr();
+    }
+}
+
+function options(r: AnalyzedResource): analyzerpb.AnalyzerResourceOptions {
+    const o = new analyzerpb.AnalyzerResourceOptions();
+    o.setProtect(r.protect === true);
+    o.setIgnorechangesList([...(r.ignoreChanges ?? [])]);
+    o.setAdditionalsecretoutputsList([...(r.additionalSecretOutputs ?? [])]);
+    o.setDeletebeforereplace(r.deleteBeforeReplace === true);
+    o.setDeletebeforereplacedefined(r.deleteBeforeReplace !== undefined);
+    o.setParent(r.parent ?? "");
+    return o;
+}
+
+function diagnostics(
+    pack: string,
+    list: analyzerpb.AnalyzeDiagnostic[],
+    fallbackUrn: string,
+): Diagnostic[] {
+    return list.map((d) => ({
+        pack,
+        policy: d.getPolicyname(),
+        enforcementLevel: levelNames[d.getEnforcementlevel()] ?? "advisory",
+        message: d.getMessage(),
+        urn: d.getUrn() !== "" ? d.getUrn() : fallbackUrn,
+    }));
+}
+
+/** Re-exported so callers can reject an unknown level the way the CLI does. */
+export const enforcementLevels = Object.keys(levelNumbers);
+
+/** Raised when a pack cannot be started or answers with an error. */
+export class PackError extends UsageError {}

@@ -1,0 +1,136 @@
+import * as path from "path";
+import { UsageError } from "./errors";
+import { CheckOptions, runCheck } from "./run";
+
+const usage = `usage:
+  npm run check -- --stack <name>                 check the program of that stack (default: dev)
+  npm run check -- --stack-file <Pulumi.NAME.yaml>  check the program with a stack file kept elsewhere
+  npm run check -- --manifests <file|dir>...      check plain Kubernetes YAML with the same packs
+       [--policy-config FILE]                     pack config, same JSON as pulumi's --policy-pack-config
+       [--pod-security-level baseline|restricted] level for the pod-security policies
+exit codes: 0 no mandatory violation or schema error; 1 violations; 2 invalid settings or usage`;
+
+/** Parses the command line into check options; throws UsageError naming the flag. */
+export function parseArgs(argv: readonly string[], projectDir: string): CheckOptions {
+    let stack: string | undefined;
+    let stackFile: string | undefined;
+    let manifests: string[] | undefined;
+    let policyConfig: string | undefined;
+    let podSecurityLevel: "baseline" | "restricted" | undefined;
+    let outDir = path.join(projectDir, "out");
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const value = (): string => {
+            const v = argv[i + 1];
+            if (v === undefined || v.startsWith("--")) {
+                throw new UsageError(`${arg}: a value is required`);
+            }
+            i++;
+            return v;
+        };
+        switch (arg) {
+            case "--stack":
+                stack = value();
+                break;
+            case "--stack-file": {
+                stackFile = path.resolve(value());
+                const m = /^Pulumi\.(.+)\.yaml$/.exec(path.basename(stackFile));
+                if (m === null) {
+                    throw new UsageError(
+                        `--stack-file: "${stackFile}" must be named Pulumi.<stack>.yaml`,
+                    );
+                }
+                stack = m[1];
+                break;
+            }
+            case "--manifests": {
+                manifests = [];
+                while (argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) {
+                    manifests.push(argv[++i]);
+                }
+                if (manifests.length === 0) {
+                    throw new UsageError("--manifests: at least one file or directory is required");
+                }
+                break;
+            }
+            case "--policy-config":
+                policyConfig = path.resolve(value());
+                break;
+            case "--pod-security-level": {
+                const v = value();
+                if (v !== "baseline" && v !== "restricted") {
+                    throw new UsageError(
+                        `--pod-security-level: "${v}" is not a level; expected baseline or restricted`,
+                    );
+                }
+                podSecurityLevel = v;
+                break;
+            }
+            case "--out":
+                outDir = path.resolve(value());
+                break;
+            case "--help":
+            case "-h":
+                throw new UsageError(usage);
+            default:
+                throw new UsageError(`unknown argument "${arg}"\n${usage}`);
+        }
+    }
+    if (stack !== undefined && manifests !== undefined) {
+        throw new UsageError("--stack and --manifests: use one or the other");
+    }
+    if (stack === undefined && manifests === undefined) {
+        stack = "dev";
+    }
+    return {
+        projectDir,
+        outDir,
+        ...(stack !== undefined ? { stack } : {}),
+        ...(stackFile !== undefined ? { stackFile } : {}),
+        ...(manifests !== undefined ? { manifests } : {}),
+        ...(policyConfig !== undefined ? { policyConfig } : {}),
+        ...(podSecurityLevel !== undefined ? { podSecurityLevel } : {}),
+    };
+}
+
+async function main(): Promise<number> {
+    const projectDir = path.resolve(__dirname, "..", "..");
+    try {
+        const opts = parseArgs(process.argv.slice(2), projectDir);
+        const { code, report } = await runCheck(opts);
+        const where = path.join(
+            path.relative(process.cwd(), opts.outDir) || ".",
+            opts.stack ?? "manifests",
+        );
+        const s = report.summary;
+        console.log(
+            `${report.passed ? "PASSED" : "FAILED"}: ${report.resources} resources, ` +
+                `${s.mandatory} mandatory, ${s.advisory} advisory, ${s.schemaErrors} schema errors ` +
+                `(report: ${where}/report.md)`,
+        );
+        for (const v of report.violations) {
+            const file = v.resource.file !== undefined ? ` [${v.resource.file}]` : "";
+            console.log(
+                `  ${v.enforcementLevel} ${v.pack}/${v.policy}: ${v.resource.type} ${v.resource.name}${file}: ${v.message}`,
+            );
+        }
+        return code;
+    } catch (e) {
+        if (e instanceof UsageError || (e as Error).name === "SettingsError") {
+            console.error((e as Error).message);
+            return 2;
+        }
+        console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+        return 3;
+    }
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (e: unknown) => {
+            console.error(e);
+            process.exit(3);
+        },
+    );
+}

@@ -1,0 +1,201 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { StandIn, standInFor } from "./standins";
+import { StackConfig } from "./stack-config";
+
+// The SDK's mock monitor and settings hooks. `setMocks` does not let a caller see the full
+// registration request (parent, dependencies, protect...), so the check installs its own monitor,
+// built on the SDK's, the same way `setMocks` does.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mocksModule = require("@pulumi/pulumi/runtime/mocks") as {
+    MockMonitor: new (mocks: pulumi.runtime.Mocks) => MockMonitorLike;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settingsModule = require("@pulumi/pulumi/runtime/settings") as {
+    setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean): void;
+    disconnect(): Promise<void>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stateModule = require("@pulumi/pulumi/runtime/state") as {
+    getStore(): Record<string, unknown>;
+};
+
+interface MockMonitorLike {
+    registerResource(
+        req: RegisterRequest,
+        callback: (err: unknown, res: unknown) => void,
+    ): Promise<void>;
+    newUrn(parent: string, type: string, name: string): string;
+}
+
+/** The parts of the SDK's RegisterResourceRequest the check reads. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): Struct | undefined;
+    getDependenciesList(): string[];
+    getProtect(): boolean;
+    getRetainondelete?(): boolean;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getDeletebeforereplace(): boolean;
+    getProvider(): string;
+    getPropertydependenciesMap(): {
+        forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
+    };
+}
+
+/** One resource the program registered, with everything a policy or the report needs. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly parent: string;
+    readonly custom: boolean;
+    readonly dependencies: readonly string[];
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly additionalSecretOutputs: readonly string[];
+    readonly deleteBeforeReplace: boolean;
+    readonly provider: string;
+    /** The inputs as serialized for the engine (secrets stay wrapped as secret values). */
+    readonly properties: Struct | undefined;
+}
+
+/** What running the program produced. */
+export interface ProgramRun {
+    readonly resources: RecordedResource[];
+    readonly outputs: Record<string, unknown>;
+    /** Output names whose value is a secret. */
+    readonly secretOutputs: string[];
+    readonly standIns: StandIn[];
+}
+
+class RecordingMonitor extends mocksModule.MockMonitor {
+    readonly recorded: RecordedResource[] = [];
+
+    override async registerResource(
+        req: RegisterRequest,
+        callback: (err: unknown, res: unknown) => void,
+    ): Promise<void> {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((value, key) => {
+            propertyDependencies[key] = value.getUrnsList();
+        });
+        this.recorded.push({
+            urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent(),
+            custom: req.getCustom(),
+            dependencies: req.getDependenciesList(),
+            propertyDependencies,
+            protect: req.getProtect() === true,
+            retainOnDelete: req.getRetainondelete?.() === true,
+            ignoreChanges: req.getIgnorechangesList(),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            provider: req.getProvider(),
+            properties: req.getObject(),
+        });
+        return super.registerResource(req, callback);
+    }
+}
+
+/**
+ * Runs the Pulumi program in `projectDir` for one stack under an in-process engine: the stack's
+ * config is installed as the CLI would install it, every registration is recorded, and providers
+ * are answered by stand-ins. The program is loaded with `require`, so this runs once per process.
+ */
+export async function runProgram(
+    projectDir: string,
+    project: string,
+    stack: string,
+    config: StackConfig,
+): Promise<ProgramRun> {
+    pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+    const standIns: StandIn[] = [];
+    const monitor = new RecordingMonitor({
+        newResource: (args) => {
+            const result = standInFor(args.type, args.inputs as Record<string, unknown>);
+            if (result.standIn !== undefined) {
+                standIns.push({ type: args.type, name: args.name, what: result.standIn });
+            }
+            return { id: `${args.name}-id`, state: result.state };
+        },
+        call: (args) => ({ ...(args.inputs as Record<string, unknown>) }),
+    });
+    settingsModule.setMockOptions(monitor, project, stack, false);
+    // The features the CLI's engine supports and `setMocks` enables, minus transforms (the check
+    // records what the program asked for, before any stack transform would rewrite it).
+    const store = stateModule.getStore();
+    Object.assign(store, {
+        supportsSecrets: true,
+        supportsResourceReferences: true,
+        supportsOutputValues: false,
+        supportsDeletedWith: true,
+        supportsAliasSpecs: true,
+        supportsTransforms: false,
+    });
+
+    const entry = path.join(projectDir, "index.ts");
+    const exported = await pulumi.runtime.runInPulumiStack(async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(entry) as unknown;
+    });
+    // The stack's outputs resolve before every registration has reached the monitor; draining the
+    // RPC queue (as the language host does before it exits) makes the record complete.
+    await settingsModule.disconnect();
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [key, value] of Object.entries(exported ?? {})) {
+        const { value: resolved, secret } = await resolveDeep(value);
+        outputs[key] = resolved;
+        if (secret) {
+            secretOutputs.push(key);
+        }
+    }
+    return { resources: monitor.recorded, outputs, secretOutputs, standIns };
+}
+
+/** Resolves Outputs nested anywhere in a value, reporting whether any part was secret. */
+async function resolveDeep(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+    if (pulumi.Output.isInstance(value)) {
+        const output = value as pulumi.Output<unknown> & {
+            promise(): Promise<unknown>;
+            isSecret: Promise<boolean>;
+        };
+        const [inner, secret] = await Promise.all([output.promise(), output.isSecret]);
+        const r = await resolveDeep(inner);
+        return { value: r.value, secret: secret || r.secret };
+    }
+    if (value instanceof Promise) {
+        return resolveDeep(await value);
+    }
+    if (Array.isArray(value)) {
+        let secret = false;
+        const out: unknown[] = [];
+        for (const v of value) {
+            const r = await resolveDeep(v);
+            secret ||= r.secret;
+            out.push(r.value);
+        }
+        return { value: out, secret };
+    }
+    if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value)) {
+        let secret = false;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+            const r = await resolveDeep(v);
+            secret ||= r.secret;
+            out[k] = r.value;
+        }
+        return { value: out, secret };
+    }
+    return { value, secret: false };
+}

@@ -1,0 +1,148 @@
+import { Diagnostic } from "./analyzer";
+
+/** A violation as the report lists it. */
+export interface ReportViolation {
+    readonly pack: string;
+    readonly policy: string;
+    readonly enforcementLevel: string;
+    readonly resource: { readonly type: string; readonly name: string; readonly file?: string };
+    readonly message: string;
+}
+
+/** The report written to `out/<name>/report.json`. */
+export interface Report {
+    readonly tool: string;
+    readonly mode: "stack" | "manifests";
+    readonly stack?: string;
+    readonly kubernetesVersion: string;
+    readonly generatedAt: string;
+    readonly passed: boolean;
+    readonly resources: number;
+    readonly resourcesByType: Record<string, number>;
+    readonly summary: { mandatory: number; advisory: number; schemaErrors: number };
+    readonly violations: ReportViolation[];
+    readonly packs: { name: string; version: string; policies: number; config: unknown }[];
+    readonly schema: { validated: number; invalid: number; notValidated: Record<string, number> };
+    readonly standIns: { type: string; name: string; what: string }[];
+    readonly exemptions: { namespace: string; podSecurity: string; reason: string }[];
+    readonly charts: { name: string; chart: string; version: string; repository: string }[];
+    readonly images: string[];
+    readonly nodeArtifacts: string[];
+    readonly notes: string[];
+}
+
+/** Maps a diagnostic to the report's violation shape. */
+export function toViolation(
+    d: Diagnostic,
+    resource: { type: string; name: string; file?: string },
+): ReportViolation {
+    return {
+        pack: d.pack,
+        policy: d.policy,
+        enforcementLevel: d.enforcementLevel,
+        resource,
+        message: d.message,
+    };
+}
+
+function cell(text: string): string {
+    return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/** The human-readable report. */
+export function renderMarkdown(r: Report): string {
+    const lines: string[] = [];
+    const title = r.mode === "stack" ? `stack \`${r.stack ?? ""}\`` : "manifests";
+    lines.push(`# Offline check: ${title}`, "");
+    lines.push(`Result: **${r.passed ? "PASSED" : "FAILED"}** (generated ${r.generatedAt}).`, "");
+    lines.push(
+        `- Resources: ${r.resources}`,
+        `- Mandatory violations: ${r.summary.mandatory}`,
+        `- Advisory violations: ${r.summary.advisory}`,
+        `- Schema errors (Kubernetes ${r.kubernetesVersion} OpenAPI): ${r.summary.schemaErrors}`,
+        "",
+    );
+    lines.push("## Violations", "");
+    if (r.violations.length === 0) {
+        lines.push("None.", "");
+    } else {
+        lines.push("| level | pack | policy | resource | message |", "|---|---|---|---|---|");
+        for (const v of r.violations) {
+            const where = v.resource.file !== undefined ? ` (${v.resource.file})` : "";
+            lines.push(
+                `| ${v.enforcementLevel} | ${v.pack} | ${v.policy} | ${cell(`${v.resource.type} ${v.resource.name}${where}`)} | ${cell(v.message)} |`,
+            );
+        }
+        lines.push("");
+    }
+    lines.push("## Policy packs", "");
+    for (const p of r.packs) {
+        lines.push(`- ${p.name}@${p.version}: ${p.policies} policies`);
+    }
+    lines.push("", "## Exemptions", "");
+    if (r.exemptions.length === 0) {
+        lines.push("None: every namespace of the platform enforces Pod Security restricted.");
+    }
+    for (const e of r.exemptions) {
+        lines.push(`- namespace \`${e.namespace}\` enforces \`${e.podSecurity}\`: ${e.reason}`);
+    }
+    lines.push("", "## Resources by type", "", "| type | count |", "|---|---|");
+    for (const [t, n] of Object.entries(r.resourcesByType).sort()) {
+        lines.push(`| ${t} | ${n} |`);
+    }
+    lines.push("", "## Schema validation", "");
+    lines.push(`Validated: ${r.schema.validated}; invalid: ${r.schema.invalid}.`);
+    const nv = Object.entries(r.schema.notValidated);
+    if (nv.length > 0) {
+        lines.push(
+            "",
+            "Kinds without a schema in the check (custom resources), not schema-validated:",
+        );
+        for (const [k, n] of nv) {
+            lines.push(`- ${k}: ${n}`);
+        }
+    }
+    if (r.charts.length > 0) {
+        lines.push(
+            "",
+            "## Charts",
+            "",
+            "Rendered by the provider at deploy time; their contents are not analyzed here.",
+            "",
+        );
+        for (const c of r.charts) {
+            lines.push(`- ${c.name}: ${c.chart} ${c.version} from ${c.repository}`);
+        }
+    }
+    if (r.images.length > 0) {
+        lines.push("", "## Images", "");
+        for (const i of r.images) {
+            lines.push(`- ${i}`);
+        }
+    }
+    if (r.nodeArtifacts.length > 0) {
+        lines.push("", "## Node and control-plane artifacts", "");
+        for (const a of r.nodeArtifacts) {
+            lines.push(`- ${a}`);
+        }
+    }
+    if (r.standIns.length > 0) {
+        lines.push(
+            "",
+            "## Stand-in values",
+            "",
+            "Provider values the offline engine generated (not the values a real run will create):",
+            "",
+        );
+        for (const s of r.standIns) {
+            lines.push(`- ${s.type} \`${s.name}\`: ${s.what}`);
+        }
+    }
+    if (r.notes.length > 0) {
+        lines.push("", "## Notes", "");
+        for (const n of r.notes) {
+            lines.push(`- ${n}`);
+        }
+    }
+    return lines.join("\n") + "\n";
+}

@@ -1,0 +1,409 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as YAML from "yaml";
+import { AnalyzedResource, Diagnostic, PolicyPackPlugin, StackIdentity } from "./analyzer";
+import { UsageError } from "./errors";
+import { validateObject } from "./kube-schema";
+import { manifestFiles, readManifests } from "./manifests";
+import { PackConfig, readPackConfig, reconcilePackConfig } from "./policy-config";
+import { runProgram } from "./program";
+import { renderMarkdown, Report, ReportViolation, toViolation } from "./report";
+import { readStackConfig } from "./stack-config";
+import { plainValue } from "./values";
+
+/** Options of one check run (parsed from the command line). */
+export interface CheckOptions {
+    readonly projectDir: string;
+    readonly outDir: string;
+    readonly stack?: string;
+    /** A stack file outside the project (generated stacks); the stack name comes from `stack`. */
+    readonly stackFile?: string;
+    readonly manifests?: readonly string[];
+    readonly policyConfig?: string;
+    readonly podSecurityLevel?: "baseline" | "restricted";
+}
+
+/** Everything about one judged resource. */
+interface Judged extends AnalyzedResource {
+    readonly file?: string;
+    /** Plain inputs with secrets unwrapped (for the schema) and masked (for files). */
+    readonly plain: Record<string, unknown>;
+    readonly masked: Record<string, unknown>;
+}
+
+const projectName = "sovereign-contour";
+
+/** The policy packs of the project: every folder under policypacks/ with a PulumiPolicy.yaml. */
+export function packDirectories(projectDir: string): string[] {
+    const root = path.join(projectDir, "policypacks");
+    return fs
+        .readdirSync(root)
+        .map((d) => path.join(root, d))
+        .filter((d) => fs.existsSync(path.join(d, "PulumiPolicy.yaml")))
+        .sort();
+}
+
+/** Runs the check and writes the report; returns the process exit code (0 or 1). */
+export async function runCheck(opts: CheckOptions): Promise<{ code: number; report: Report }> {
+    const packDirs = packDirectories(opts.projectDir);
+    // Start the packs first: each compiles its TypeScript, which overlaps with the program run.
+    const plugins = await Promise.all(
+        packDirs.map((d) => PolicyPackPlugin.start(opts.projectDir, d)),
+    );
+    try {
+        return await judge(opts, plugins);
+    } finally {
+        for (const p of plugins) {
+            p.close();
+        }
+    }
+}
+
+async function judge(
+    opts: CheckOptions,
+    plugins: PolicyPackPlugin[],
+): Promise<{ code: number; report: Report }> {
+    const judged: Judged[] = [];
+    const notes: string[] = [];
+    let outputs: Record<string, unknown> = {};
+    let standIns: Report["standIns"] = [];
+    let kubernetesVersion = "1.33";
+    const mode = opts.stack !== undefined ? "stack" : "manifests";
+    const name = opts.stack ?? "manifests";
+
+    if (opts.stack !== undefined) {
+        const config = readStackConfig(opts.projectDir, opts.stack, opts.stackFile);
+        const run = await runProgram(opts.projectDir, projectName, opts.stack, config);
+        outputs = run.outputs;
+        standIns = run.standIns;
+        if (typeof outputs.kubernetesVersion === "string") {
+            kubernetesVersion = outputs.kubernetesVersion;
+        }
+        for (const r of run.resources) {
+            const raw = (r.properties?.toJavaScript() ?? {}) as Record<string, unknown>;
+            judged.push({
+                ...r,
+                properties: r.properties ?? new Struct(),
+                plain: plainValue(raw, false) as Record<string, unknown>,
+                masked: plainValue(raw, true) as Record<string, unknown>,
+            });
+        }
+        if (run.secretOutputs.length > 0) {
+            notes.push(`Secret outputs (values not printed): ${run.secretOutputs.join(", ")}.`);
+        }
+    } else {
+        const files = manifestFiles(opts.manifests ?? []);
+        const objects = readManifests(files);
+        objects.forEach((m, i) => {
+            const apiVersion = String(m.object.apiVersion);
+            const kind = String(m.object.kind);
+            const type = `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
+            const meta = (m.object.metadata ?? {}) as Record<string, unknown>;
+            const objName = typeof meta.name === "string" ? meta.name : `document-${m.index + 1}`;
+            const ns = typeof meta.namespace === "string" ? `${meta.namespace}/` : "";
+            const rel = path.relative(process.cwd(), m.file) || m.file;
+            judged.push({
+                urn: `urn:pulumi:manifests::${projectName}::${type}::${ns}${objName}#${i}`,
+                type,
+                name: `${ns}${objName}`,
+                file: rel,
+                properties: Struct.fromJavaScript(m.object as never),
+                plain: m.object,
+                masked: m.object,
+            });
+        });
+    }
+
+    // Policy packs over the analyzer protocol.
+    const identity: StackIdentity = {
+        project: projectName,
+        stack: name,
+        organization: "organization",
+        dryRun: true,
+    };
+    const diagnostics: Diagnostic[] = [];
+    const packsReport: Report["packs"] = [];
+    for (const plugin of plugins) {
+        const info = await plugin.info();
+        const given = packConfigFor(
+            opts,
+            plugin.directory,
+            info.policies.map((p) => p.name),
+        );
+        const { config, errors } = reconcilePackConfig(info.policies, info.initialConfig, given);
+        if (errors.length > 0) {
+            throw new UsageError(
+                `policy pack "${info.name}": invalid policy pack config:\n` +
+                    errors.map((e) => `  - ${e}`).join("\n"),
+            );
+        }
+        await plugin.configureStack(identity);
+        await plugin.configure(config);
+        packsReport.push({
+            name: info.name,
+            version: info.version,
+            policies: info.policies.length,
+            config,
+        });
+        diagnostics.push(...(await analyzeAll(plugin, info.name, judged)));
+        diagnostics.push(...(await plugin.analyzeStack(info.name, judged)));
+    }
+
+    // Kubernetes OpenAPI schema.
+    const byUrn = new Map(judged.map((j) => [j.urn, j]));
+    const violations: ReportViolation[] = diagnostics.map((d) => {
+        const j = byUrn.get(d.urn);
+        return toViolation(d, {
+            type: j?.type ?? "pulumi:pulumi:Stack",
+            name: j?.name ?? name,
+            ...(j?.file !== undefined ? { file: j.file } : {}),
+        });
+    });
+    let validated = 0;
+    let invalid = 0;
+    const notValidated: Record<string, number> = {};
+    for (const j of judged) {
+        const obj = kubernetesObject(j);
+        if (obj === undefined) {
+            continue;
+        }
+        const result = validateObject(obj);
+        if (result.status === "valid") {
+            validated++;
+        } else if (result.status === "no-schema") {
+            const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
+            notValidated[key] = (notValidated[key] ?? 0) + 1;
+        } else {
+            invalid++;
+            violations.push({
+                pack: "kubernetes-schema",
+                policy: "openapi-schema",
+                enforcementLevel: "mandatory",
+                resource: {
+                    type: j.type,
+                    name: j.name,
+                    ...(j.file !== undefined ? { file: j.file } : {}),
+                },
+                message: `${String(obj.kind)} "${j.name}" does not match the Kubernetes ${kubernetesVersion} schema: ${result.errors.join("; ")}`,
+            });
+        }
+    }
+
+    const resourcesByType: Record<string, number> = {};
+    for (const j of judged) {
+        resourcesByType[j.type] = (resourcesByType[j.type] ?? 0) + 1;
+    }
+    const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    const advisory = violations.filter((v) => v.enforcementLevel === "advisory").length;
+    const nodeArtifacts = isRecord(outputs.nodeArtifacts) ? outputs.nodeArtifacts : {};
+    const images = collectImages(judged, outputs);
+    const report: Report = {
+        tool: "sovereign-contour offline check",
+        mode,
+        ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
+        kubernetesVersion,
+        generatedAt: new Date().toISOString(),
+        passed: mandatory === 0,
+        resources: judged.length,
+        resourcesByType,
+        summary: { mandatory: mandatory - invalid, advisory, schemaErrors: invalid },
+        violations,
+        packs: packsReport,
+        schema: { validated, invalid, notValidated },
+        standIns,
+        exemptions: exemptionsOf(judged),
+        charts: chartsOf(judged),
+        images,
+        nodeArtifacts: Object.keys(nodeArtifacts).sort(),
+        notes,
+    };
+    writeOutputs(path.join(opts.outDir, name), report, judged, nodeArtifacts);
+    return { code: report.passed ? 0 : 1, report };
+}
+
+function packConfigFor(opts: CheckOptions, packDir: string, policyNames: string[]): PackConfig {
+    let given: PackConfig = {};
+    const pack = path.basename(packDir);
+    if (opts.policyConfig !== undefined) {
+        given = readPackConfig(opts.policyConfig);
+    } else if (opts.stack !== undefined) {
+        const file = path.join(
+            opts.projectDir,
+            "stacks",
+            "policy-config",
+            opts.stack,
+            `${pack}.json`,
+        );
+        if (fs.existsSync(file)) {
+            given = readPackConfig(file);
+        }
+    }
+    if (opts.podSecurityLevel !== undefined) {
+        for (const policy of policyNames.filter((p) => p.startsWith("pod-security-"))) {
+            const entry = given[policy] ?? {};
+            given[policy] = {
+                ...entry,
+                properties: { ...(entry.properties ?? {}), level: opts.podSecurityLevel },
+            };
+        }
+    }
+    return given;
+}
+
+async function analyzeAll(
+    plugin: PolicyPackPlugin,
+    pack: string,
+    resources: readonly Judged[],
+): Promise<Diagnostic[]> {
+    // Bounded concurrency: the pack serves requests on one event loop; a few in flight hide the
+    // round-trip latency without queueing thousands of calls at once.
+    const results: Diagnostic[][] = new Array<Diagnostic[]>(resources.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+        while (next < resources.length) {
+            const i = next++;
+            results[i] = await plugin.analyze(pack, resources[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    return results.flat();
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The Kubernetes object a resource stands for, or undefined for non-Kubernetes resources. */
+function kubernetesObject(j: Judged): Record<string, unknown> | undefined {
+    if (j.file !== undefined) {
+        return j.plain;
+    }
+    const m = /^kubernetes:([^:]+):([^:]+)$/.exec(j.type);
+    if (
+        m === null ||
+        m[1].startsWith("helm.sh/") ||
+        m[1].startsWith("yaml/") ||
+        m[2].endsWith("Patch")
+    ) {
+        return undefined; // charts, YAML groups and patches are not whole objects
+    }
+    if (m[1] === "kustomize/v2" || m[1] === "pulumi") {
+        return undefined;
+    }
+    const groupVersion = m[1].startsWith("core/") ? m[1].slice(5) : m[1];
+    return { apiVersion: groupVersion, kind: m[2], ...j.plain };
+}
+
+function podImages(obj: Record<string, unknown>): string[] {
+    const images: string[] = [];
+    const visit = (v: unknown): void => {
+        if (Array.isArray(v)) {
+            v.forEach(visit);
+        } else if (isRecord(v)) {
+            for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
+                const cs = v[list];
+                if (Array.isArray(cs)) {
+                    for (const c of cs) {
+                        if (isRecord(c) && typeof c.image === "string") {
+                            images.push(c.image);
+                        }
+                    }
+                }
+            }
+            Object.values(v).forEach(visit);
+        }
+    };
+    visit(obj.spec);
+    return images;
+}
+
+function collectImages(judged: readonly Judged[], outputs: Record<string, unknown>): string[] {
+    const set = new Set<string>();
+    for (const j of judged) {
+        if (j.type.startsWith("kubernetes:") || j.file !== undefined) {
+            podImages(j.plain).forEach((i) => set.add(i));
+        }
+    }
+    if (Array.isArray(outputs.images)) {
+        for (const i of outputs.images) {
+            if (typeof i === "string") {
+                set.add(i);
+            }
+        }
+    }
+    return [...set].sort();
+}
+
+function exemptionsOf(judged: readonly Judged[]): Report["exemptions"] {
+    const out: Report["exemptions"] = [];
+    for (const j of judged) {
+        if (j.type !== "kubernetes:core/v1:Namespace") {
+            continue;
+        }
+        const meta = isRecord(j.plain.metadata) ? j.plain.metadata : {};
+        const labels = isRecord(meta.labels) ? meta.labels : {};
+        const annotations = isRecord(meta.annotations) ? meta.annotations : {};
+        const level = labels["pod-security.kubernetes.io/enforce"];
+        if (typeof level === "string" && level !== "restricted") {
+            const reason = annotations["security.sovereign-contour.io/pod-security-reason"];
+            out.push({
+                namespace: typeof meta.name === "string" ? meta.name : j.name,
+                podSecurity: level,
+                reason: typeof reason === "string" ? reason : "(no reason recorded)",
+            });
+        }
+    }
+    return out;
+}
+
+function chartsOf(judged: readonly Judged[]): Report["charts"] {
+    return judged
+        .filter((j) => j.type === "kubernetes:helm.sh/v4:Chart")
+        .map((j) => {
+            const opts = isRecord(j.plain.repositoryOpts) ? j.plain.repositoryOpts : {};
+            return {
+                name: j.name,
+                chart: String(j.plain.chart ?? ""),
+                version: String(j.plain.version ?? ""),
+                repository: typeof opts.repo === "string" ? opts.repo : String(j.plain.chart ?? ""),
+            };
+        });
+}
+
+function writeOutputs(
+    dir: string,
+    report: Report,
+    judged: readonly Judged[],
+    nodeArtifacts: Record<string, unknown>,
+): void {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
+    fs.writeFileSync(path.join(dir, "report.md"), renderMarkdown(report));
+    const docs: string[] = [];
+    for (const j of judged) {
+        const obj = j.file !== undefined ? j.masked : kubernetesObjectMasked(j);
+        if (obj !== undefined) {
+            docs.push(YAML.stringify(obj));
+        }
+    }
+    fs.writeFileSync(path.join(dir, "manifests.yaml"), docs.join("---\n"));
+    fs.writeFileSync(path.join(dir, "images.txt"), report.images.map((i) => `${i}\n`).join(""));
+    for (const [rel, content] of Object.entries(nodeArtifacts)) {
+        const target = path.resolve(dir, rel);
+        if (!target.startsWith(path.resolve(dir) + path.sep) || typeof content !== "string") {
+            throw new Error(`node artifact path "${rel}" escapes the output directory`);
+        }
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, content, { mode: 0o600 });
+    }
+}
+
+function kubernetesObjectMasked(j: Judged): Record<string, unknown> | undefined {
+    const obj = kubernetesObject(j);
+    if (obj === undefined) {
+        return undefined;
+    }
+    return { apiVersion: obj.apiVersion, kind: obj.kind, ...j.masked };
+}
