@@ -32,7 +32,11 @@ export function editDistance(a: string, b: string): number {
         prev[0] = i;
         for (let j = 1; j <= b.length; j++) {
             const up = prev[j];
-            prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev[j] = Math.min(
+                prev[j] + 1,
+                prev[j - 1] + 1,
+                diag + (a[i - 1] === b[j - 1] ? 0 : 1),
+            );
             diag = up;
         }
     }

@@ -133,7 +133,9 @@ function toSettingsIssue(
         const known = knownSiblingKeys(path);
         const messages = issue.keys.map((k) => {
             const hint = known.length > 0 ? closestKey(k, known) : undefined;
-            return `unknown setting "${k}"` + (hint !== undefined ? ` (did you mean "${hint}"?)` : "");
+            return (
+                `unknown setting "${k}"` + (hint !== undefined ? ` (did you mean "${hint}"?)` : "")
+            );
         });
         return {
             key: formatPath(path),

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { admissionExemptionsSection, gatekeeperSection, kyvernoSection } from "./sections/admission";
+import {
+    admissionExemptionsSection,
+    gatekeeperSection,
+    kyvernoSection,
+} from "./sections/admission";
+import { auditSection } from "./sections/audit";
+import { encryptionAtRestSection } from "./sections/encryption";
+import { kubeletSection } from "./sections/kubelet";
 import {
     kubernetesVersionSection,
     systemNamespacesSection,
@@ -33,6 +40,9 @@ export const settingsShape = {
     gatekeeper: gatekeeperSection,
     kyverno: kyvernoSection,
     admissionExemptions: admissionExemptionsSection,
+    encryptionAtRest: encryptionAtRestSection,
+    audit: auditSection,
+    kubelet: kubeletSection,
 };
 
 /** Zod schema of the whole settings object. */

@@ -68,21 +68,17 @@ export class AuditPolicy extends pulumi.ComponentResource {
         const issues = [...validateAuditPolicySpec(spec), ...validateAuditBackend(backend)];
         const policy = issues.length === 0 ? renderAuditPolicy(spec) : undefined;
         // A summary as the component's input, for the stack policies and preview reviewers.
-        super(
-            "sovereign:bootstrap:AuditPolicy",
-            name,
-            {
-                rules: policy?.rules.length ?? 0,
-                omitStages: policy?.omitStages ?? [],
-                breakGlassGroups: spec.breakGlassGroups,
-                logPath: backend.logPath,
-                maxAge: backend.maxAge,
-                maxBackup: backend.maxBackup,
-                maxSize: backend.maxSize,
-                webhook: backend.webhook?.server ?? "",
-            },
-            opts,
-        );
+        const summary = {
+            rules: policy?.rules.length ?? 0,
+            omitStages: policy?.omitStages ?? [],
+            breakGlassGroups: spec.breakGlassGroups,
+            logPath: backend.logPath,
+            maxAge: backend.maxAge,
+            maxBackup: backend.maxBackup,
+            maxSize: backend.maxSize,
+            webhook: backend.webhook?.server ?? "",
+        };
+        super("sovereign:bootstrap:AuditPolicy", name, summary, opts);
         if (policy === undefined) {
             throw new pulumi.ResourceError(
                 `invalid audit settings:\n` +
@@ -103,10 +99,7 @@ export class AuditPolicy extends pulumi.ComponentResource {
             );
         }
         this.nodeArtifacts = artifacts;
-        this.registerOutputs({
-            rules: policy.rules.length,
-            policy: this.policyYaml,
-            nodeArtifacts: Object.keys(artifacts),
-        });
+        // The same summary as the inputs: policies read a component's outputs once registered.
+        this.registerOutputs({ ...summary, nodeArtifacts: Object.keys(artifacts) });
     }
 }

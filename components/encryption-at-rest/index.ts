@@ -109,10 +109,8 @@ export class EncryptionAtRest extends pulumi.ComponentResource {
         this.summary = summary;
         this.controlPlane = encryptionControlPlane(args.automaticReload ?? true);
         this.nodeArtifacts = { [defaults.artifact]: this.configuration };
-        this.registerOutputs({
-            ...summary,
-            configuration: this.configuration,
-            nodeArtifacts: Object.keys(this.nodeArtifacts),
-        });
+        // The same summary as the inputs (policies read a component's outputs once registered);
+        // the configuration itself stays out of the component's state.
+        this.registerOutputs({ ...summary, nodeArtifacts: Object.keys(this.nodeArtifacts) });
     }
 }

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformSettings } from "../../stacks/schema";
+import { AuditPolicy } from "../audit-policy";
+import { EncryptionAtRest } from "../encryption-at-rest";
+import { KubeletHardening } from "../kubelet-hardening";
 import { SystemNamespaces } from "../system-namespaces";
 import { LayerName, layerNames, PlatformLayer } from "./layers";
 
@@ -23,6 +26,12 @@ export class Platform extends pulumi.ComponentResource {
     readonly layers: Readonly<Record<LayerName, PlatformLayer>>;
     /** The platform's system namespaces. */
     readonly systemNamespaces: SystemNamespaces;
+    /** Encryption at rest of the API server's storage (bootstrap). */
+    readonly encryptionAtRest: EncryptionAtRest;
+    /** The API server's audit policy and log backends (bootstrap). */
+    readonly auditPolicy: AuditPolicy;
+    /** The kubelet's configuration and the kubeadm documents (bootstrap). */
+    readonly kubeletHardening: KubeletHardening;
     /**
      * Documents that live on nodes and control-plane hosts rather than in the Kubernetes API, by
      * relative file path (`control-plane/audit-policy.yaml`). Values holding key material are secrets.
@@ -60,7 +69,35 @@ export class Platform extends pulumi.ComponentResource {
             },
             inLayer("bootstrap"),
         );
-        const nodeArtifacts: Record<string, pulumi.Output<string>> = {};
+        // Node and control-plane documents: encryption at rest, API-server audit, kubelet, and the
+        // kubeadm documents that carry the first two's flags and mounts with the kubelet's config.
+        this.encryptionAtRest = new EncryptionAtRest(
+            `${name}-encryption-at-rest`,
+            settings.encryptionAtRest,
+            inLayer("bootstrap"),
+        );
+        const breakGlassGroups = [...settings.audit.breakGlassGroups];
+        if (settings.breakGlass.group !== undefined && !breakGlassGroups.includes(settings.breakGlass.group)) {
+            breakGlassGroups.push(settings.breakGlass.group);
+        }
+        this.auditPolicy = new AuditPolicy(
+            `${name}-audit-policy`,
+            { ...settings.audit, breakGlassGroups },
+            inLayer("bootstrap"),
+        );
+        this.kubeletHardening = new KubeletHardening(
+            `${name}-kubelet-hardening`,
+            {
+                ...settings.kubelet,
+                controlPlane: [this.encryptionAtRest.controlPlane, this.auditPolicy.controlPlane],
+            },
+            inLayer("bootstrap"),
+        );
+        const nodeArtifacts: Record<string, pulumi.Output<string>> = {
+            ...this.encryptionAtRest.nodeArtifacts,
+            ...this.auditPolicy.nodeArtifacts,
+            ...this.kubeletHardening.nodeArtifacts,
+        };
 
         this.layers = layers;
         this.nodeArtifacts = nodeArtifacts;

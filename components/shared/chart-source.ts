@@ -127,5 +127,7 @@ export function mirrorImage(image: string, images: ImagesSettings): string {
 export function imageRegistry(image: string): string {
     const firstSlash = image.indexOf("/");
     const first = firstSlash < 0 ? "" : image.slice(0, firstSlash);
-    return first.includes(".") || first.includes(":") || first === "localhost" ? first : "docker.io";
+    return first.includes(".") || first.includes(":") || first === "localhost"
+        ? first
+        : "docker.io";
 }

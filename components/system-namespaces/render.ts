@@ -14,7 +14,13 @@ export const exemptionReasonAnnotation = "security.sovereign-contour.io/pod-secu
 export function renderSystemNamespace(
     spec: SystemNamespaceSpec,
     kubernetesVersion: string,
-): { metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> } } {
+): {
+    metadata: {
+        name: string;
+        labels: Record<string, string>;
+        annotations?: Record<string, string>;
+    };
+} {
     return {
         metadata: {
             name: spec.name,

@@ -5,6 +5,7 @@
  *
  * @link https://github.com/distribution/reference/blob/main/reference.go
  */
+import { ContainerRef, containersOf, PodTemplate } from "./workloads";
 
 /** An image reference split into its parts. */
 export interface ImageReference {
@@ -70,4 +71,24 @@ export function isAllowedImage(image: ImageReference, allowedPrefixes: readonly 
 /** True for a well-formed content digest: `sha256:` + 64 hex digits (or `sha512:` + 128). */
 export function isValidDigest(digest: string): boolean {
     return /^sha256:[a-f0-9]{64}$/.test(digest) || /^sha512:[a-f0-9]{128}$/.test(digest);
+}
+
+/** One container's image with where it sits, for messages. */
+export interface ContainerImage {
+    readonly ref: ContainerRef;
+    /** The image reference, or undefined when the container names none. */
+    readonly image?: string;
+    /** `"app" image "nginx:1.27" at spec.containers[0].image`: how messages name it. */
+    readonly label: string;
+}
+
+/** The image of every container of a pod template (all three container lists). */
+export function containerImages(template: PodTemplate): ContainerImage[] {
+    return containersOf(template).map((ref) => {
+        const image: unknown = ref.container.image;
+        const path = `${ref.path}.image`;
+        return typeof image === "string" && image.trim() !== ""
+            ? { ref, image, label: `"${ref.name}" image "${image}" at ${path}` }
+            : { ref, label: `"${ref.name}" has no image at ${path}` };
+    });
 }

@@ -135,3 +135,13 @@ export function describeObject(type: string, props: KubeObject, resourceName?: s
 export function isObject(value: unknown): value is KubeObject {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The field path of the metadata that governs a pod template, for messages: `metadata` for a Pod,
+ * `spec.template.metadata` for a Deployment (the template's metadata, beside its spec).
+ */
+export function metadataPathOf(template: PodTemplate): string {
+    return template.path.endsWith(".spec")
+        ? `${template.path.slice(0, -".spec".length)}.metadata`
+        : "metadata";
+}

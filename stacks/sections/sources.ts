@@ -67,7 +67,8 @@ export const imagesSection = z
         mirror: z
             .string()
             .regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, {
-                message: "expected a registry host with an optional path, e.g. harbor.example/mirror",
+                message:
+                    "expected a registry host with an optional path, e.g. harbor.example/mirror",
             })
             .optional(),
     })

@@ -1,4 +1,4 @@
-import { PolicyConfigJSONSchema } from "@pulumi/policy";
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
 /**
  * A config property holding a list of object keys (`<namespace>/<name>` or a cluster-scoped name)

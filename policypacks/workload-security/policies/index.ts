@@ -15,6 +15,12 @@ import { podSecuritySeccomp } from "./pod-security-seccomp";
 import { podSecuritySelinux } from "./pod-security-selinux";
 import { podSecuritySysctls } from "./pod-security-sysctls";
 import { podSecurityWindowsHostProcess } from "./pod-security-windows-host-process";
+import { imagesAllowedRegistries } from "./images-allowed-registries";
+import { imagesNoLatestTag } from "./images-no-latest-tag";
+import { imagesRequireDigest } from "./images-require-digest";
+import { probesReadinessLiveness } from "./probes-readiness-liveness";
+import { resourcesRequestsLimits } from "./resources-requests-limits";
+import { serviceAccountTokenOptIn } from "./service-account-token-opt-in";
 
 /** Every policy of the workload-security pack, in the order they are reported. */
 export const policies: Policies = [
@@ -34,4 +40,10 @@ export const policies: Policies = [
     podSecuritySysctls,
     podSecurityWindowsHostProcess,
     podSecurityHostProbes,
+    imagesAllowedRegistries,
+    imagesNoLatestTag,
+    imagesRequireDigest,
+    resourcesRequestsLimits,
+    probesReadinessLiveness,
+    serviceAccountTokenOptIn,
 ];

@@ -1,0 +1,139 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { platformLabels } from "../shared/labels";
+import { ControlPlaneContribution } from "../shared/node-files";
+import { childOptions } from "../shared/options";
+import { deliveryArtifacts, mergeContributions, renderKubeadmDocuments, renderNodeFiles } from "./kubeadm";
+import {
+    defaults,
+    documentYaml,
+    KubeletConfigurationDocument,
+    kubeletNodeFile,
+    KubeletSpec,
+    kubeletWarnings,
+    renderKubeletConfiguration,
+    validateKubeletSpec,
+} from "./render";
+
+export * from "./kubeadm";
+export * from "./render";
+
+/** Arguments of {@link KubeletHardening}; every tunable has a hardened default. */
+export interface KubeletHardeningArgs extends Partial<KubeletSpec> {
+    /**
+     * What the other bootstrap components ask of the control plane (API-server flags, mounts and
+     * host files); assembled into the kubeadm ClusterConfiguration and the node file list.
+     * @default []
+     */
+    readonly controlPlane?: readonly ControlPlaneContribution[];
+    /**
+     * Also server-side-apply the KubeletConfiguration into kubeadm's `kube-system/kubelet-config`
+     * ConfigMap, so `kubeadm upgrade node phase kubelet-config` rolls it out to existing nodes and
+     * `kubeadm join` hands it to new ones. For kubeadm clusters only. @default false
+     */
+    readonly manageKubeadmConfigMap?: boolean;
+}
+
+/**
+ * Kubelet hardening (bootstrap layer): renders the `KubeletConfiguration` every node runs with
+ * (CIS 4.2.x), the kubeadm documents that carry it together with the control-plane flags of the
+ * other bootstrap components, and the list of host files. Optionally manages kubeadm's
+ * `kubelet-config` ConfigMap. Control-plane nodes keep their NoSchedule taint.
+ */
+export class KubeletHardening extends pulumi.ComponentResource {
+    /** The KubeletConfiguration document. */
+    readonly configuration: KubeletConfigurationDocument;
+    /** kubeadm's ConfigMap, patched by server-side apply; undefined unless enabled. */
+    readonly kubeadmConfigMap: k8s.core.v1.ConfigMapPatch | undefined;
+    /** Node artifacts by relative path (`nodes/kubelet-config.yaml`, `kubeadm/kubeadm-config.yaml`, ...). */
+    readonly nodeArtifacts: Readonly<Record<string, pulumi.Output<string>>>;
+
+    constructor(name: string, args: KubeletHardeningArgs, opts?: pulumi.ComponentResourceOptions) {
+        const spec: KubeletSpec = {
+            clientCAFile: args.clientCAFile ?? defaults.clientCAFile,
+            servingCertificates: args.servingCertificates ?? defaults.servingCertificates,
+            ...(args.tlsCertFile !== undefined ? { tlsCertFile: args.tlsCertFile } : {}),
+            ...(args.tlsPrivateKeyFile !== undefined ? { tlsPrivateKeyFile: args.tlsPrivateKeyFile } : {}),
+            podPidsLimit: args.podPidsLimit ?? defaults.podPidsLimit,
+            eventRecordQPS: args.eventRecordQPS ?? defaults.eventRecordQPS,
+            eventBurst: args.eventBurst ?? defaults.eventBurst,
+            streamingConnectionIdleTimeout:
+                args.streamingConnectionIdleTimeout ?? defaults.streamingConnectionIdleTimeout,
+            containerLogMaxSize: args.containerLogMaxSize ?? defaults.containerLogMaxSize,
+            containerLogMaxFiles: args.containerLogMaxFiles ?? defaults.containerLogMaxFiles,
+            tlsMinVersion: args.tlsMinVersion ?? defaults.tlsMinVersion,
+            tlsCipherSuites: [...(args.tlsCipherSuites ?? defaults.tlsCipherSuites)],
+            clusterDNS: [...(args.clusterDNS ?? defaults.clusterDNS)],
+            clusterDomain: args.clusterDomain ?? defaults.clusterDomain,
+            cgroupDriver: args.cgroupDriver ?? defaults.cgroupDriver,
+            ...(args.resolvConf !== undefined ? { resolvConf: args.resolvConf } : {}),
+        };
+        const manage = args.manageKubeadmConfigMap ?? false;
+        const issues = validateKubeletSpec(spec);
+        super(
+            "sovereign:bootstrap:KubeletHardening",
+            name,
+            {
+                servingCertificates: spec.servingCertificates,
+                podPidsLimit: spec.podPidsLimit,
+                tlsMinVersion: spec.tlsMinVersion,
+                manageKubeadmConfigMap: manage,
+            },
+            opts,
+        );
+        if (issues.length > 0) {
+            throw new pulumi.ResourceError(
+                `invalid kubelet settings:\n` +
+                    issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n"),
+                this,
+            );
+        }
+        for (const warning of kubeletWarnings(spec)) {
+            void pulumi.log.info(warning, this);
+        }
+
+        const configuration = renderKubeletConfiguration(spec);
+        const contributions = args.controlPlane ?? [];
+        const kubeletYaml = documentYaml("the kubelet's configuration on every node.", configuration);
+        const kubeadmYaml = documentYaml(
+            "kubeadm init --config <this file> on the first control-plane node.",
+            ...renderKubeadmDocuments(contributions, configuration),
+        );
+        const files = [
+            ...mergeContributions(contributions).files,
+            kubeletNodeFile(),
+        ];
+        const nodeFilesYaml = documentYaml(
+            "where each node artifact is installed, for a node bootstrap (Ansible, cloud-init).",
+            renderNodeFiles(files),
+        );
+
+        this.kubeadmConfigMap = manage
+            ? new k8s.core.v1.ConfigMapPatch(
+                  `${name}-kubeadm-kubelet-config`,
+                  {
+                      metadata: {
+                          name: "kubelet-config",
+                          namespace: "kube-system",
+                          labels: platformLabels("kubelet-hardening"),
+                          // kubeadm wrote the ConfigMap; server-side apply takes over the field.
+                          annotations: { "pulumi.com/patchForce": "true" },
+                      },
+                      data: { kubelet: YAML.stringify(configuration, { lineWidth: 0 }) },
+                  },
+                  childOptions(this, opts),
+              )
+            : undefined;
+        this.configuration = configuration;
+        this.nodeArtifacts = {
+            [defaults.artifact]: pulumi.output(kubeletYaml),
+            [deliveryArtifacts.kubeadm]: pulumi.output(kubeadmYaml),
+            [deliveryArtifacts.nodeFiles]: pulumi.output(nodeFilesYaml),
+        };
+        this.registerOutputs({
+            nodeArtifacts: Object.keys(this.nodeArtifacts),
+            kubeadmConfigMap: this.kubeadmConfigMap?.metadata.name,
+        });
+    }
+}
