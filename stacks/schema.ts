@@ -12,6 +12,7 @@ import {
     systemNamespacesSection,
     workloadsSection,
 } from "./sections/platform";
+import { certManagerSection, falcoSection, linkerdSection } from "./sections/runtime";
 import { chartsSection, imagesSection } from "./sections/sources";
 import {
     breakGlassSection,
@@ -43,6 +44,9 @@ export const settingsShape = {
     encryptionAtRest: encryptionAtRestSection,
     audit: auditSection,
     kubelet: kubeletSection,
+    certManager: certManagerSection,
+    linkerd: linkerdSection,
+    falco: falcoSection,
 };
 
 /** Zod schema of the whole settings object. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { formatIssues } from "../shared/issues";
 import { ControlPlaneContribution } from "../shared/node-files";
 import {
     auditControlPlane,
@@ -81,8 +82,7 @@ export class AuditPolicy extends pulumi.ComponentResource {
         super("sovereign:bootstrap:AuditPolicy", name, summary, opts);
         if (policy === undefined) {
             throw new pulumi.ResourceError(
-                `invalid audit settings:\n` +
-                    issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n"),
+                formatIssues("invalid audit settings", issues, { ...spec, ...backend }),
                 this,
             );
         }

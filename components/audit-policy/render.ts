@@ -1,5 +1,6 @@
 import * as YAML from "yaml";
 import { goDurationMs } from "../shared/duration";
+import { SpecIssue } from "../shared/issues";
 import {
     ApiServerArg,
     ControlPlaneContribution,
@@ -7,6 +8,9 @@ import {
     HostPathMount,
     NodeFile,
 } from "../shared/node-files";
+import { defaults } from "./defaults";
+
+export { defaults } from "./defaults";
 
 /**
  * Pure functions of API-server auditing: the `audit.k8s.io/v1` Policy, the log-backend and webhook
@@ -68,30 +72,10 @@ export interface AuditBackendSpec {
     readonly webhook?: AuditWebhookSpec;
 }
 
-/** A problem in a spec, at a path relative to it. */
-export interface SpecIssue {
-    readonly path: readonly (string | number)[];
-    readonly message: string;
-}
+export type { SpecIssue } from "../shared/issues";
 
 /** The CIS minimums of the log backend. */
 export const cisMinimums = { maxAge: 30, maxBackup: 10, maxSize: 100 } as const;
-
-/** Defaults of the audit component, in one place. */
-export const defaults = {
-    /** Host directory of the policy (and the webhook kubeconfig), mounted read-only. */
-    configDir: "/etc/kubernetes/audit",
-    policyFile: "audit-policy.yaml",
-    webhookConfigFile: "audit-webhook.kubeconfig",
-    policyArtifact: "control-plane/audit-policy.yaml",
-    webhookArtifact: "control-plane/audit-webhook.kubeconfig",
-    /** @default "/var/log/kubernetes/audit/audit.log" */
-    logPath: "/var/log/kubernetes/audit/audit.log",
-    maxAge: 30,
-    maxBackup: 10,
-    maxSize: 100,
-    webhook: { mode: "batch", batchMaxSize: 400, batchMaxWait: "30s", batchBufferSize: 10000 },
-} as const;
 
 /** Host directories whose files the API server can read: kubeadm's PKI mount and the audit dir. */
 export const readableCertDirs = ["/etc/kubernetes/pki/", `${defaults.configDir}/`] as const;
@@ -166,9 +150,13 @@ export interface AuditPolicyDocument {
     readonly rules: AuditRule[];
 }
 
-function groupResources(list: readonly GroupResources[]): { group: string; resources?: string[] }[] {
+function groupResources(
+    list: readonly GroupResources[],
+): { group: string; resources?: string[] }[] {
     return list.map((g) =>
-        g.resources === undefined ? { group: g.group } : { group: g.group, resources: [...g.resources] },
+        g.resources === undefined
+            ? { group: g.group }
+            : { group: g.group, resources: [...g.resources] },
     );
 }
 
@@ -250,7 +238,12 @@ export function renderAuditPolicy(spec: AuditPolicySpec): AuditPolicyDocument {
             level: "None",
             users: ["system:apiserver"],
             verbs: ["get"],
-            resources: [{ group: "", resources: ["namespaces", "namespaces/status", "namespaces/finalize"] }],
+            resources: [
+                {
+                    group: "",
+                    resources: ["namespaces", "namespaces/status", "namespaces/finalize"],
+                },
+            ],
         },
         {
             level: "None",
@@ -260,7 +253,14 @@ export function renderAuditPolicy(spec: AuditPolicySpec): AuditPolicyDocument {
         },
         {
             level: "None",
-            nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version", "/swagger*", "/openapi*"],
+            nonResourceURLs: [
+                "/healthz*",
+                "/livez*",
+                "/readyz*",
+                "/version",
+                "/swagger*",
+                "/openapi*",
+            ],
         },
         {
             level: "None",
@@ -271,7 +271,10 @@ export function renderAuditPolicy(spec: AuditPolicySpec): AuditPolicyDocument {
         },
     );
     // 4. Exec, attach, port-forward and proxies: the request URI names the container and command.
-    rules.push({ level: "Metadata", resources: [{ group: "", resources: [...interactiveResources] }] });
+    rules.push({
+        level: "Metadata",
+        resources: [{ group: "", resources: [...interactiveResources] }],
+    });
     // 5. Node status churn: the request is enough.
     rules.push(
         {
@@ -287,11 +290,17 @@ export function renderAuditPolicy(spec: AuditPolicySpec): AuditPolicyDocument {
         },
     );
     // 6. Writes that change who can do what, what is admitted and what runs: full bodies.
-    const groups = [...securityWriteGroups, ...spec.extraWriteGroups.filter((g) => !securityWriteGroups.includes(g))];
+    const groups = [
+        ...securityWriteGroups,
+        ...spec.extraWriteGroups.filter((g) => !securityWriteGroups.includes(g)),
+    ];
     rules.push({
         level: "RequestResponse",
         verbs: [...writeVerbs],
-        resources: [{ group: "", resources: [...coreWriteResources] }, ...groups.map((group) => ({ group }))],
+        resources: [
+            { group: "", resources: [...coreWriteResources] },
+            ...groups.map((group) => ({ group })),
+        ],
     });
     // 7. Everything else, reads included: who did what, when, without bodies.
     rules.push({ level: "Metadata" });
@@ -306,7 +315,10 @@ export function renderAuditPolicy(spec: AuditPolicySpec): AuditPolicyDocument {
 
 /** The Policy as the file the API server reads. */
 export function auditPolicyYaml(document: AuditPolicyDocument): string {
-    return "# Managed by sovereign-contour (Pulumi): do not edit on the host.\n" + YAML.stringify(document, { lineWidth: 0 });
+    return (
+        "# Managed by sovereign-contour (Pulumi): do not edit on the host.\n" +
+        YAML.stringify(document, { lineWidth: 0 })
+    );
 }
 
 /** Checks the backend: CIS retention minimums, an absolute log path, a sane webhook. */
@@ -315,15 +327,19 @@ export function validateAuditBackend(backend: AuditBackendSpec): SpecIssue[] {
     if (!backend.logPath.startsWith("/") || backend.logPath.endsWith("/")) {
         issues.push({
             path: ["logPath"],
-            message: `expected an absolute file path on the control-plane host (CIS 1.2.16; "-" for stdout has no rotation); got "${backend.logPath}"`,
+            message: `expected an absolute file path on the control-plane host (CIS 1.2.16; "-" for stdout has no rotation)`,
         });
     }
-    const minimum = (field: "maxAge" | "maxBackup" | "maxSize", cis: string, unit: string): void => {
+    const minimum = (
+        field: "maxAge" | "maxBackup" | "maxSize",
+        cis: string,
+        unit: string,
+    ): void => {
         const value = backend[field];
         if (!Number.isInteger(value) || value < cisMinimums[field]) {
             issues.push({
                 path: [field],
-                message: `expected at least ${cisMinimums[field]} ${unit} (CIS ${cis}); got ${value}`,
+                message: `expected at least ${cisMinimums[field]} ${unit} (CIS ${cis})`,
             });
         }
     };
@@ -335,7 +351,7 @@ export function validateAuditBackend(backend: AuditBackendSpec): SpecIssue[] {
         if (!/^https:\/\/[^/\s]+/.test(webhook.server)) {
             issues.push({
                 path: ["webhook", "server"],
-                message: `expected an https:// URL (audit events must not travel in clear text); got "${webhook.server}"`,
+                message: `expected an https:// URL (audit events must not travel in clear text)`,
             });
         }
         for (const field of ["certificateAuthority", "clientCertificate", "clientKey"] as const) {
@@ -343,34 +359,37 @@ export function validateAuditBackend(backend: AuditBackendSpec): SpecIssue[] {
             if (file !== undefined && !readableCertDirs.some((dir) => file.startsWith(dir))) {
                 issues.push({
                     path: ["webhook", field],
-                    message: `expected a file under ${readableCertDirs.join(" or ")} (directories mounted into the API server); got "${file}"`,
+                    message: `expected a file under ${readableCertDirs.join(" or ")} (directories mounted into the API server)`,
                 });
             }
         }
         if ((webhook.clientCertificate === undefined) !== (webhook.clientKey === undefined)) {
             issues.push({
-                path: ["webhook", webhook.clientCertificate === undefined ? "clientCertificate" : "clientKey"],
+                path: [
+                    "webhook",
+                    webhook.clientCertificate === undefined ? "clientCertificate" : "clientKey",
+                ],
                 message: "set clientCertificate and clientKey together (mutual TLS), or neither",
             });
         }
         if (!((goDurationMs(webhook.batchMaxWait) ?? 0) > 0)) {
             issues.push({
                 path: ["webhook", "batchMaxWait"],
-                message: `expected a positive duration such as "30s"; got "${webhook.batchMaxWait}"`,
+                message: `expected a positive duration such as "30s"`,
             });
         }
         for (const field of ["batchMaxSize", "batchBufferSize"] as const) {
             if (!Number.isInteger(webhook[field]) || webhook[field] < 1) {
                 issues.push({
                     path: ["webhook", field],
-                    message: `expected a positive whole number; got ${webhook[field]}`,
+                    message: `expected a positive whole number`,
                 });
             }
         }
         if (webhook.batchBufferSize < webhook.batchMaxSize) {
             issues.push({
                 path: ["webhook", "batchBufferSize"],
-                message: `expected at least batchMaxSize (${webhook.batchMaxSize}); got ${webhook.batchBufferSize}`,
+                message: `expected at least batchMaxSize (${webhook.batchMaxSize})`,
             });
         }
     }
@@ -390,7 +409,10 @@ export function auditApiServerArgs(backend: AuditBackendSpec): ApiServerArg[] {
     const webhook = backend.webhook;
     if (webhook !== undefined) {
         args.push(
-            { name: "audit-webhook-config-file", value: `${defaults.configDir}/${defaults.webhookConfigFile}` },
+            {
+                name: "audit-webhook-config-file",
+                value: `${defaults.configDir}/${defaults.webhookConfigFile}`,
+            },
             { name: "audit-webhook-mode", value: webhook.mode },
         );
         if (webhook.mode === "batch") {
@@ -417,11 +439,16 @@ export function renderAuditWebhookKubeconfig(webhook: AuditWebhookSpec): Record<
         clusters: [
             {
                 name: "audit-sink",
-                cluster: { server: webhook.server, "certificate-authority": webhook.certificateAuthority },
+                cluster: {
+                    server: webhook.server,
+                    "certificate-authority": webhook.certificateAuthority,
+                },
             },
         ],
         users: [{ name: "kube-apiserver", user }],
-        contexts: [{ name: "audit-sink", context: { cluster: "audit-sink", user: "kube-apiserver" } }],
+        contexts: [
+            { name: "audit-sink", context: { cluster: "audit-sink", user: "kube-apiserver" } },
+        ],
         "current-context": "audit-sink",
     };
 }

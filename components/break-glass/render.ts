@@ -33,7 +33,9 @@ export function breakGlassProblems(
     if (entry.group === undefined || entry.group.trim() === "") {
         problems.push("break-glass is enabled without a group: set group");
     } else if (entry.group.startsWith("system:")) {
-        problems.push(`break-glass group "${entry.group}" is a Kubernetes system group; use an identity-provider group`);
+        problems.push(
+            `break-glass group "${entry.group}" is a Kubernetes system group; use an identity-provider group`,
+        );
     }
     if (entry.reason === undefined || entry.reason.trim() === "") {
         problems.push("break-glass is enabled without a reason: set reason");

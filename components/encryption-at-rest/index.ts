@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ControlPlaneContribution } from "../shared/node-files";
+import { formatIssues } from "../shared/issues";
 import { childOptions } from "../shared/options";
 import {
     defaults,
@@ -49,7 +50,7 @@ export interface EncryptionAtRestArgs {
 export class EncryptionAtRest extends pulumi.ComponentResource {
     /** The key material of every local key (retired ones too), by key name. */
     readonly keys: Readonly<Record<string, random.RandomBytes>>;
-    /** The EncryptionConfiguration file (YAML); a secret, since it holds the keys. */
+    /** The EncryptionConfiguration file (YAML); a secret whenever it holds local key material. */
     readonly configuration: pulumi.Output<string>;
     /** What the configuration does: write provider and key, resources, key states. */
     readonly summary: EncryptionSummary;
@@ -71,8 +72,7 @@ export class EncryptionAtRest extends pulumi.ComponentResource {
         super("sovereign:bootstrap:EncryptionAtRest", name, { ...summary }, opts);
         if (summary === undefined) {
             throw new pulumi.ResourceError(
-                `invalid encryption at rest settings:\n` +
-                    issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n"),
+                formatIssues("invalid encryption at rest settings", issues, spec),
                 this,
             );
         }
@@ -85,8 +85,11 @@ export class EncryptionAtRest extends pulumi.ComponentResource {
             keys[key.name] = new random.RandomBytes(
                 `${name}-key-${key.name}`,
                 { length: keyBytesOf(key) },
-                // protect: deleting or replacing a key that still encrypts data loses that data;
-                // retainOnDelete: even an explicit removal leaves the key in the state history.
+                // protect: deleting or replacing a key that still encrypts data (or an etcd backup)
+                // loses that data, so removing a key from the settings fails the preview.
+                // retainOnDelete: should a key ever leave the program (after an explicit
+                // `pulumi state unprotect`), no provider delete runs. The bytes live only in the
+                // stack state: the runbook's backup step is what keeps them beyond it.
                 childOptions(this, opts, {
                     protect: true,
                     retainOnDelete: true,
@@ -95,19 +98,29 @@ export class EncryptionAtRest extends pulumi.ComponentResource {
             );
         }
         const live = keysWithMaterial(spec.keys).filter((k) => k.state !== "retired");
-        const material = pulumi.secret(
-            pulumi
-                .all(live.map((k) => keys[k.name].base64))
-                .apply((values) => Object.fromEntries(live.map((k, i) => [k.name, values[i]]))),
-        );
-        this.configuration = pulumi.secret(
-            material.apply((secrets) =>
-                encryptionConfigurationYaml(renderEncryptionConfiguration(spec, secrets)),
-            ),
-        );
+        const rendered = pulumi
+            .all(live.map((k) => keys[k.name].base64))
+            .apply((values) =>
+                encryptionConfigurationYaml(
+                    renderEncryptionConfiguration(
+                        spec,
+                        Object.fromEntries(live.map((k, i) => [k.name, values[i]])),
+                    ),
+                ),
+            );
+        // Secret whenever key material is in the file. A file that only names KMS v2 plugins holds
+        // no key (the key-encryption key stays in the KMS), so it stays readable in the outputs.
+        this.configuration = live.length > 0 ? pulumi.secret(rendered) : rendered;
         this.keys = keys;
         this.summary = summary;
-        this.controlPlane = encryptionControlPlane(args.automaticReload ?? true);
+        const kmsEndpoints = spec.keys
+            .filter((k) => k.provider === "kms" && k.state !== "retired")
+            .map((k) => k.endpoint ?? "");
+        this.controlPlane = encryptionControlPlane(
+            args.automaticReload ?? true,
+            live.length > 0,
+            kmsEndpoints,
+        );
         this.nodeArtifacts = { [defaults.artifact]: this.configuration };
         // The same summary as the inputs (policies read a component's outputs once registered);
         // the configuration itself stays out of the component's state.

@@ -1,6 +1,16 @@
 import * as YAML from "yaml";
 import { goDurationMs } from "../shared/duration";
-import { ApiServerArg, ControlPlaneContribution, HostPathMount, NodeFile } from "../shared/node-files";
+import { SpecIssue } from "../shared/issues";
+import {
+    ApiServerArg,
+    ControlPlaneContribution,
+    dirnameOf,
+    HostPathMount,
+    NodeFile,
+} from "../shared/node-files";
+import { defaults } from "./defaults";
+
+export { defaults } from "./defaults";
 
 /**
  * Pure functions of encryption at rest: validate a key ring and its resources, render the API
@@ -56,11 +66,7 @@ export interface EncryptionSpec {
     readonly keys: readonly EncryptionKeySpec[];
 }
 
-/** A problem in a spec, at a path relative to the spec (`["keys", 1, "state"]`). */
-export interface SpecIssue {
-    readonly path: readonly (string | number)[];
-    readonly message: string;
-}
+export type { SpecIssue } from "../shared/issues";
 
 /** Thrown by the render functions for an invalid spec; `issues` lists every problem. */
 export class EncryptionSpecError extends Error {
@@ -79,22 +85,6 @@ export const keyLengths: Readonly<Record<LocalProvider, readonly number[]>> = {
     aescbc: [32],
     aesgcm: [16, 24, 32],
 };
-
-/** Defaults of encryption at rest, in one place. */
-export const defaults = {
-    /** @default 32 bytes for every local key. */
-    keyBytes: 32,
-    /** @default "3s" (the API server's own default for KMS calls). */
-    kmsTimeout: "3s",
-    /** Resources encrypted when the stack names none (CIS 1.2.27 needs secrets). */
-    resources: ["secrets", "configmaps"] as readonly string[],
-    /** Host directory holding the file, mounted read-only into kube-apiserver. */
-    hostDir: "/etc/kubernetes/encryption",
-    /** File name inside {@link defaults.hostDir}. */
-    fileName: "encryption-config.yaml",
-    /** Node artifact path under `out/<stack>/`. */
-    artifact: "control-plane/encryption-config.yaml",
-} as const;
 
 /** Resources the API server refuses to encrypt: they are not stored through the REST storage. */
 const nonRestResources = ["apiserveripinfo", "serviceipallocations", "servicenodeportallocations"];
@@ -156,7 +146,9 @@ export function validateResources(
         }
         const wellFormed =
             resourceName.test(resource) &&
-            (value.endsWith(".") ? resource === "*" && group === "" : group === "" || groupName.test(group)) &&
+            (value.endsWith(".")
+                ? resource === "*" && group === ""
+                : group === "" || groupName.test(group)) &&
             !(group === "*" && resource !== "*");
         if (!wellFormed) {
             issues.push({
@@ -244,7 +236,10 @@ export function validateKeyRing(keys: readonly EncryptionKeySpec[]): SpecIssue[]
             names.set(key.name, i);
         }
         if (key.name.includes(":")) {
-            issues.push({ path: at("name"), message: `key "${key.name}": a name cannot contain ":"` });
+            issues.push({
+                path: at("name"),
+                message: `key "${key.name}": a name cannot contain ":"`,
+            });
         }
         if (isLocalProvider(key.provider)) {
             const bytes = keyBytesOf(key);
@@ -252,7 +247,7 @@ export function validateKeyRing(keys: readonly EncryptionKeySpec[]): SpecIssue[]
             if (!allowed.includes(bytes)) {
                 issues.push({
                     path: at("bytes"),
-                    message: `key "${key.name}": ${key.provider} keys are ${allowed.join(", ")} bytes long; got ${bytes}`,
+                    message: `key "${key.name}": ${key.provider} keys are ${allowed.join(", ")} bytes long`,
                 });
             }
         } else if (key.bytes !== undefined) {
@@ -270,13 +265,13 @@ export function validateKeyRing(keys: readonly EncryptionKeySpec[]): SpecIssue[]
             } else if (!/^unix:\/\/\/?.+/.test(key.endpoint)) {
                 issues.push({
                     path: at("endpoint"),
-                    message: `key "${key.name}": the KMS endpoint must be a unix socket (unix:///...); got "${key.endpoint}"`,
+                    message: `key "${key.name}": the KMS endpoint must be a unix socket (unix:///...)`,
                 });
             }
             if (key.timeout !== undefined && !((goDurationMs(key.timeout) ?? 0) > 0)) {
                 issues.push({
                     path: at("timeout"),
-                    message: `key "${key.name}": timeout must be a positive duration such as "3s"; got "${key.timeout}"`,
+                    message: `key "${key.name}": timeout must be a positive duration such as "3s"`,
                 });
             }
         } else {
@@ -348,7 +343,10 @@ export function validateKeyRing(keys: readonly EncryptionKeySpec[]): SpecIssue[]
 
 /** Every problem of a spec: resources and key ring. */
 export function validateEncryptionSpec(spec: EncryptionSpec): SpecIssue[] {
-    return [...validateResources(spec.resources, spec.plaintextResources), ...validateKeyRing(spec.keys)];
+    return [
+        ...validateResources(spec.resources, spec.plaintextResources),
+        ...validateKeyRing(spec.keys),
+    ];
 }
 
 /**
@@ -545,9 +543,14 @@ export function renderEncryptionConfiguration(
 
 /** The document as the file the API server reads. Comments stay above `providers:` (kube-bench 1.2.28). */
 export function encryptionConfigurationYaml(document: EncryptionConfigurationDocument): string {
+    const holdsKeys = document.resources.some((block) =>
+        block.providers.some((p) => localProviders.some((local) => local in p)),
+    );
     return (
         "# Managed by sovereign-contour (Pulumi): do not edit on the host.\n" +
-        "# Holds key material: install 0600 root:root, identical on every control-plane node.\n" +
+        (holdsKeys
+            ? "# Holds key material: install 0600 root:root, identical on every control-plane node.\n"
+            : "# No key material (KMS v2); install 0600 root:root, identical on every control-plane node.\n") +
         YAML.stringify(document, { lineWidth: 0 })
     );
 }
@@ -575,7 +578,9 @@ export function summarizeEncryption(spec: EncryptionSpec): EncryptionSummary {
         resources: [...spec.resources],
         plaintextResources: [...spec.plaintextResources],
         keyStates: Object.fromEntries(spec.keys.map((k) => [k.name, k.state])),
-        identityFallback: spec.keys.some((k) => k.provider === "identity" && k.state === "retiring"),
+        identityFallback: spec.keys.some(
+            (k) => k.provider === "identity" && k.state === "retiring",
+        ),
     };
 }
 
@@ -626,11 +631,38 @@ export function encryptionApiServerArgs(automaticReload: boolean): ApiServerArg[
 }
 
 /**
+ * The host directories of the KMS v2 plugin sockets the file names (`unix:///var/run/kmsplugin/
+ * kms.sock` → `/var/run/kmsplugin`), each once, in the order given. Abstract sockets (no path on
+ * the host) need no mount and are left out.
+ */
+export function kmsSocketDirs(endpoints: readonly string[]): string[] {
+    const dirs: string[] = [];
+    for (const endpoint of endpoints) {
+        const path = endpoint.replace(/^unix:\/\//, "");
+        if (!path.startsWith("/") || path.startsWith("/@")) {
+            continue;
+        }
+        const dir = dirnameOf(path);
+        if (!dirs.includes(dir)) {
+            dirs.push(dir);
+        }
+    }
+    return dirs;
+}
+
+/**
  * How the file reaches the API server: its directory is mounted read-only (a directory, not the
  * file, so automatic reload sees the file replaced), and the file is installed 0600 root:root on
- * every control-plane node.
+ * every control-plane node. `holdsKeys` marks the file secret for the node bootstrap (false for a
+ * file that only names KMS v2 plugins). `kmsEndpoints` are the sockets of the KMS v2 plugins in
+ * the file: the API server runs in a static pod and reaches a plugin only through a mount of the
+ * socket's directory (read-write, as a socket is connected to, not read).
  */
-export function encryptionControlPlane(automaticReload: boolean): ControlPlaneContribution {
+export function encryptionControlPlane(
+    automaticReload: boolean,
+    holdsKeys = true,
+    kmsEndpoints: readonly string[] = [],
+): ControlPlaneContribution {
     const volume: HostPathMount = {
         name: "encryption-config",
         hostPath: defaults.hostDir,
@@ -638,17 +670,26 @@ export function encryptionControlPlane(automaticReload: boolean): ControlPlaneCo
         readOnly: true,
         pathType: "DirectoryOrCreate",
     };
+    const sockets = kmsSocketDirs(kmsEndpoints).map(
+        (dir, i): HostPathMount => ({
+            name: i === 0 ? "kms-socket" : `kms-socket-${i + 1}`,
+            hostPath: dir,
+            mountPath: dir,
+            readOnly: false,
+            pathType: "DirectoryOrCreate",
+        }),
+    );
     const file: NodeFile = {
         artifact: defaults.artifact,
         hostPath: `${defaults.hostDir}/${defaults.fileName}`,
         mode: "0600",
         owner: "root:root",
         hosts: "control-plane",
-        secret: true,
+        secret: holdsKeys,
     };
     return {
         apiServerArgs: encryptionApiServerArgs(automaticReload),
-        apiServerVolumes: [volume],
+        apiServerVolumes: [volume, ...sockets],
         files: [file],
     };
 }

@@ -99,13 +99,17 @@ function namesAndImages(list: string): string {
 }
 
 /** The templates, by ID. */
-export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], TemplateDefinition>> = {
+export const templateDefinitions: Readonly<
+    Record<(typeof templateIds)[number], TemplateDefinition>
+> = {
     "allowed-registries": {
         id: "allowed-registries",
         kind: "SovereignAllowedRegistries",
         description:
-            "Containers (including init and ephemeral containers) may only run images whose " +
-            "reference starts with one of the allowed registry prefixes. An empty list admits no image.",
+            "Containers (including init and ephemeral containers) run only images whose " +
+            "registry/repository lies under an allowed prefix, matched on path boundaries " +
+            "(registry.example/ai admits registry.example/ai/model, not registry.example/ai-x). " +
+            "An empty list admits no image.",
         matchKinds: podBearingKinds,
         parameters: { registries: stringList },
         variables: [
@@ -113,9 +117,33 @@ export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], 
             containers,
             listParam("registries", "registries"),
             {
+                name: "prefixes",
+                expression:
+                    'variables.registries.map(r, r.endsWith("/") ? r.substring(0, size(r) - 1) : r)',
+            },
+            {
+                // The reference without digest and tag (a registry port precedes the last '/').
+                name: "named",
+                expression:
+                    'variables.containers.map(c, [string(c.image).split("@")[0]].map(ref, ' +
+                    '{"container": string(c.name), "image": string(c.image), "name": ' +
+                    'ref.lastIndexOf(":") > ref.lastIndexOf("/") ? ref.substring(0, ref.lastIndexOf(":")) : ref})[0])',
+            },
+            {
+                // Normalised like a container runtime does: no registry host means Docker Hub,
+                // and a single-segment Docker Hub name is an official `library/` image.
+                name: "normalised",
+                expression:
+                    'variables.named.map(i, [string(i.name)].map(n, {"container": string(i.container), ' +
+                    '"image": string(i.image), "name": n.contains("/") && [n.split("/")[0]].exists(f, ' +
+                    'f.contains(".") || f.contains(":") || f == "localhost") ? n : ' +
+                    '(n.contains("/") ? "docker.io/" + n : "docker.io/library/" + n)})[0])',
+            },
+            {
                 name: "disallowed",
                 expression:
-                    "variables.containers.filter(c, !variables.registries.exists(r, c.image.startsWith(r)))",
+                    'variables.normalised.filter(i, !variables.prefixes.exists(p, p != "" && ' +
+                    '(i.name == p || i.name.startsWith(p + "/"))))',
             },
         ],
         validations: [
@@ -125,7 +153,7 @@ export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], 
                 messageExpression:
                     '"container images must come from an allowed registry (" + ' +
                     '(size(variables.registries) == 0 ? "none is allowed" : variables.registries.join(", ")) + ' +
-                    `"); not allowed: " + ${namesAndImages("disallowed")}`,
+                    '"); not allowed: " + variables.disallowed.map(i, i.container + " (" + i.image + ")").join(", ")',
             },
         ],
     },
@@ -133,8 +161,8 @@ export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], 
         id: "image-tags",
         kind: "SovereignImageTags",
         description:
-            "Images name an explicit tag that is not in the disallowed list (an untagged image " +
-            "means latest); with requireDigests, every image is pinned by a sha256 digest.",
+            "Images name a tag or a digest (an untagged image means latest) and no disallowed " +
+            "tag; with requireDigests, every image is pinned by a well-formed sha256 or sha512 digest.",
         matchKinds: podBearingKinds,
         parameters: { disallowedTags: stringList, requireDigests: { type: "boolean" } },
         variables: [
@@ -148,28 +176,30 @@ export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], 
                     "variables.params.requireDigests == true",
             },
             {
-                // The last path segment of the reference without its digest: `name` or `name:tag`
-                // (a registry port such as `host:5000/` is never in the last segment).
+                // Tag and digest of each reference ("" when absent); a registry port precedes
+                // the last '/', so it is never taken for a tag.
                 name: "images",
                 expression:
-                    'variables.containers.map(c, {"name": c.name, "image": c.image, ' +
-                    '"last": c.image.split("@")[0].substring(c.image.split("@")[0].lastIndexOf("/") + 1)})',
+                    'variables.containers.map(c, [string(c.image).split("@")[0]].map(ref, ' +
+                    '{"name": string(c.name), "image": string(c.image), ' +
+                    '"tag": ref.lastIndexOf(":") > ref.lastIndexOf("/") ? ref.substring(ref.lastIndexOf(":") + 1) : "", ' +
+                    '"digest": string(c.image).contains("@") ? ' +
+                    'string(c.image).substring(string(c.image).indexOf("@") + 1) : ""})[0])',
             },
             {
                 name: "untagged",
-                expression:
-                    'variables.images.filter(i, !i.image.contains("@") && !i.last.contains(":"))',
+                expression: 'variables.images.filter(i, i.tag == "" && i.digest == "")',
             },
             {
                 name: "disallowedTagged",
                 expression:
-                    'variables.images.filter(i, !i.image.contains("@") && i.last.contains(":") && ' +
-                    'i.last.substring(i.last.indexOf(":") + 1) in variables.disallowedTags)',
+                    'variables.images.filter(i, i.tag != "" && i.tag in variables.disallowedTags)',
             },
             {
                 name: "undigested",
                 expression:
-                    'variables.requireDigests ? variables.images.filter(i, !i.image.contains("@sha256:")) : []',
+                    "variables.requireDigests ? variables.images.filter(i, " +
+                    '!i.digest.matches("^sha256:[a-f0-9]{64}$") && !i.digest.matches("^sha512:[a-f0-9]{128}$")) : []',
             },
         ],
         validations: [
@@ -191,7 +221,7 @@ export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], 
                 expression: "size(variables.undigested) == 0",
                 message: "images must be pinned by digest",
                 messageExpression:
-                    '"images must be pinned by digest (image@sha256:...): " + ' +
+                    '"images must be pinned by a sha256 or sha512 digest (image@sha256:...): " + ' +
                     namesAndImages("undigested"),
             },
         ],
@@ -239,7 +269,7 @@ export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], 
                 name: "namespace",
                 expression:
                     "has(variables.anyObject.metadata.namespace) ? variables.anyObject.metadata.namespace : " +
-                    'request.namespace',
+                    "request.namespace",
             },
             {
                 name: "type",
@@ -252,7 +282,8 @@ export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], 
                 expression:
                     '!(variables.type in ["NodePort", "LoadBalancer"]) || ' +
                     "variables.namespace in variables.allowedNamespaces",
-                message: "Services of type NodePort or LoadBalancer are not allowed in this namespace",
+                message:
+                    "Services of type NodePort or LoadBalancer are not allowed in this namespace",
                 messageExpression:
                     '"Service " + variables.anyObject.metadata.name + " is of type " + variables.type + ' +
                     '", which is allowed only in the namespaces " + ' +
@@ -291,7 +322,8 @@ export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], 
         id: "rbac-wildcards",
         kind: "SovereignRbacWildcards",
         description:
-            "Roles and ClusterRoles list their verbs and resources; '*' is reserved for the exempt roles.",
+            "Roles and ClusterRoles list their verbs, API groups and resources: no '*' (nor '*/<sub>') " +
+            "outside the exempt roles.",
         matchKinds: [{ apiGroups: ["rbac.authorization.k8s.io"], kinds: ["Role", "ClusterRole"] }],
         parameters: { exemptRoles: stringList },
         variables: [
@@ -307,17 +339,18 @@ export const templateDefinitions: Readonly<Record<(typeof templateIds)[number], 
                 name: "wildcardRules",
                 expression:
                     "(has(variables.anyObject.rules) ? variables.anyObject.rules : []).filter(r, " +
-                    '(has(r.verbs) && "*" in r.verbs) || (has(r.resources) && "*" in r.resources))',
+                    '(has(r.verbs) && "*" in r.verbs) || (has(r.apiGroups) && "*" in r.apiGroups) || ' +
+                    '(has(r.resources) && r.resources.exists(x, x == "*" || x.startsWith("*/"))))',
             },
         ],
         validations: [
             {
                 expression: "variables.exempt || size(variables.wildcardRules) == 0",
-                message: "RBAC rules must not use '*' in verbs or resources",
+                message: "RBAC rules must not use '*' in verbs, apiGroups or resources",
                 messageExpression:
-                    "variables.anyObject.kind + \" \" + variables.anyObject.metadata.name + " +
-                    "\" grants '*' in verbs or resources in \" + string(size(variables.wildcardRules)) + " +
-                    '" rule(s); list the verbs and resources it needs"',
+                    'variables.anyObject.kind + " " + variables.anyObject.metadata.name + ' +
+                    "\" uses '*' in verbs, apiGroups or resources in \" + string(size(variables.wildcardRules)) + " +
+                    '" rule(s); list the exact verbs, API groups and resources it needs"',
             },
         ],
     },

@@ -3,12 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { platformLabels } from "../shared/labels";
 import { ControlPlaneContribution } from "../shared/node-files";
+import { formatIssues } from "../shared/issues";
 import { childOptions } from "../shared/options";
-import { deliveryArtifacts, mergeContributions, renderKubeadmDocuments, renderNodeFiles } from "./kubeadm";
+import {
+    deliveryArtifacts,
+    mergeContributions,
+    renderKubeadmDocuments,
+    renderNodeFiles,
+} from "./kubeadm";
 import {
     defaults,
     documentYaml,
     KubeletConfigurationDocument,
+    kernelTunablesConf,
+    kernelTunablesNodeFile,
     kubeletNodeFile,
     KubeletSpec,
     kubeletWarnings,
@@ -46,7 +54,7 @@ export class KubeletHardening extends pulumi.ComponentResource {
     readonly configuration: KubeletConfigurationDocument;
     /** kubeadm's ConfigMap, patched by server-side apply; undefined unless enabled. */
     readonly kubeadmConfigMap: k8s.core.v1.ConfigMapPatch | undefined;
-    /** Node artifacts by relative path (`nodes/kubelet-config.yaml`, `kubeadm/kubeadm-config.yaml`, ...). */
+    /** Node artifacts by relative path (`nodes/kubelet-config.yaml`, `kubeadm/cluster-configuration.yaml`, ...). */
     readonly nodeArtifacts: Readonly<Record<string, pulumi.Output<string>>>;
 
     constructor(name: string, args: KubeletHardeningArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -54,7 +62,9 @@ export class KubeletHardening extends pulumi.ComponentResource {
             clientCAFile: args.clientCAFile ?? defaults.clientCAFile,
             servingCertificates: args.servingCertificates ?? defaults.servingCertificates,
             ...(args.tlsCertFile !== undefined ? { tlsCertFile: args.tlsCertFile } : {}),
-            ...(args.tlsPrivateKeyFile !== undefined ? { tlsPrivateKeyFile: args.tlsPrivateKeyFile } : {}),
+            ...(args.tlsPrivateKeyFile !== undefined
+                ? { tlsPrivateKeyFile: args.tlsPrivateKeyFile }
+                : {}),
             podPidsLimit: args.podPidsLimit ?? defaults.podPidsLimit,
             eventRecordQPS: args.eventRecordQPS ?? defaults.eventRecordQPS,
             eventBurst: args.eventBurst ?? defaults.eventBurst,
@@ -84,8 +94,7 @@ export class KubeletHardening extends pulumi.ComponentResource {
         );
         if (issues.length > 0) {
             throw new pulumi.ResourceError(
-                `invalid kubelet settings:\n` +
-                    issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n"),
+                formatIssues("invalid kubelet settings", issues, spec),
                 this,
             );
         }
@@ -95,7 +104,10 @@ export class KubeletHardening extends pulumi.ComponentResource {
 
         const configuration = renderKubeletConfiguration(spec);
         const contributions = args.controlPlane ?? [];
-        const kubeletYaml = documentYaml("the kubelet's configuration on every node.", configuration);
+        const kubeletYaml = documentYaml(
+            "the kubelet's configuration on every node.",
+            configuration,
+        );
         const kubeadmYaml = documentYaml(
             "kubeadm init --config <this file> on the first control-plane node.",
             ...renderKubeadmDocuments(contributions, configuration),
@@ -103,6 +115,7 @@ export class KubeletHardening extends pulumi.ComponentResource {
         const files = [
             ...mergeContributions(contributions).files,
             kubeletNodeFile(),
+            kernelTunablesNodeFile(),
         ];
         const nodeFilesYaml = documentYaml(
             "where each node artifact is installed, for a node bootstrap (Ansible, cloud-init).",
@@ -128,6 +141,7 @@ export class KubeletHardening extends pulumi.ComponentResource {
         this.configuration = configuration;
         this.nodeArtifacts = {
             [defaults.artifact]: pulumi.output(kubeletYaml),
+            [defaults.sysctlArtifact]: pulumi.output(kernelTunablesConf()),
             [deliveryArtifacts.kubeadm]: pulumi.output(kubeadmYaml),
             [deliveryArtifacts.nodeFiles]: pulumi.output(nodeFilesYaml),
         };

@@ -1,17 +1,22 @@
-import { ApiServerArg, ControlPlaneContribution, HostPathMount, NodeFile } from "../shared/node-files";
+import {
+    ApiServerArg,
+    ControlPlaneContribution,
+    HostPathMount,
+    NodeFile,
+} from "../shared/node-files";
 import { KubeletConfigurationDocument } from "./render";
 
 /**
  * Pure functions that assemble the kubeadm documents (kubeadm.k8s.io/v1beta4) from what the
  * bootstrap components contribute: API-server flags and mounts, the KubeletConfiguration, and the
- * control-plane taint. `kubeadm init --config kubeadm-config.yaml` consumes the file unchanged;
+ * control-plane taint. `kubeadm init --config cluster-configuration.yaml` consumes the file unchanged;
  * nodes that join later receive the same KubeletConfiguration from kubeadm's `kubelet-config`
  * ConfigMap. Upstream: https://kubernetes.io/docs/reference/config-api/kubeadm-config.v1beta4/
  */
 
 /** Relative paths of the delivery documents under `out/<stack>/`. */
 export const deliveryArtifacts = {
-    kubeadm: "kubeadm/kubeadm-config.yaml",
+    kubeadm: "kubeadm/cluster-configuration.yaml",
     nodeFiles: "delivery/node-files.yaml",
 } as const;
 
@@ -43,7 +48,9 @@ export function mergeContributions(contributions: readonly ControlPlaneContribut
         for (const volume of c.apiServerVolumes) {
             const seen = volumes.get(volume.name);
             if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(volume)) {
-                throw new Error(`API-server volume "${volume.name}" is declared twice, differently`);
+                throw new Error(
+                    `API-server volume "${volume.name}" is declared twice, differently`,
+                );
             }
             volumes.set(volume.name, volume);
         }

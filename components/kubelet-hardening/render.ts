@@ -1,6 +1,10 @@
 import * as YAML from "yaml";
 import { goDurationMs } from "../shared/duration";
+import { SpecIssue } from "../shared/issues";
 import { NodeFile } from "../shared/node-files";
+import { defaults, strongCipherSuites } from "./defaults";
+
+export { defaults, strongCipherSuites } from "./defaults";
 
 /**
  * Pure functions of kubelet hardening: validate the settings and render the
@@ -9,19 +13,6 @@ import { NodeFile } from "../shared/node-files";
  * certificate rotation) have no knob: they are what CIS 4.2.x requires.
  * Upstream: https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/
  */
-
-/**
- * The kubelet cipher suites kube-bench cis-1.12 accepts for 4.2.12 (the strictest list; it passes
- * cis-1.10 and cis-1.11 too). Only ECDHE with AEAD ciphers.
- */
-export const strongCipherSuites: readonly string[] = [
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-];
 
 /** The tunable part of the kubelet configuration. */
 export interface KubeletSpec {
@@ -58,32 +49,7 @@ export interface KubeletSpec {
     readonly resolvConf?: string;
 }
 
-/** A problem in a spec, at a path relative to it. */
-export interface SpecIssue {
-    readonly path: readonly (string | number)[];
-    readonly message: string;
-}
-
-/** Defaults of the kubelet component, in one place. */
-export const defaults = {
-    clientCAFile: "/etc/kubernetes/pki/ca.crt",
-    servingCertificates: "bootstrap",
-    /** @default 4096 processes per pod */
-    podPidsLimit: 4096,
-    eventRecordQPS: 5,
-    eventBurst: 10,
-    streamingConnectionIdleTimeout: "5m0s",
-    containerLogMaxSize: "50Mi",
-    containerLogMaxFiles: 5,
-    tlsMinVersion: "VersionTLS12",
-    tlsCipherSuites: strongCipherSuites,
-    clusterDNS: ["10.96.0.10"] as readonly string[],
-    clusterDomain: "cluster.local",
-    cgroupDriver: "systemd",
-    /** Where kubeadm (and this platform's file list) puts the kubelet's config on every node. */
-    hostPath: "/var/lib/kubelet/config.yaml",
-    artifact: "nodes/kubelet-config.yaml",
-} as const;
+export type { SpecIssue } from "../shared/issues";
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const ipv6 = /^[0-9a-fA-F:]+$/;
@@ -91,10 +57,12 @@ const ipv6 = /^[0-9a-fA-F:]+$/;
 /** Checks a kubelet spec; every problem names the setting and what is expected. */
 export function validateKubeletSpec(spec: KubeletSpec): SpecIssue[] {
     const issues: SpecIssue[] = [];
-    const absolute = (field: "clientCAFile" | "tlsCertFile" | "tlsPrivateKeyFile" | "resolvConf"): void => {
+    const absolute = (
+        field: "clientCAFile" | "tlsCertFile" | "tlsPrivateKeyFile" | "resolvConf",
+    ): void => {
         const value = spec[field];
         if (value !== undefined && !value.startsWith("/")) {
-            issues.push({ path: [field], message: `expected an absolute path on the node; got "${value}"` });
+            issues.push({ path: [field], message: `expected an absolute path on the node` });
         }
     };
     absolute("clientCAFile");
@@ -123,37 +91,37 @@ export function validateKubeletSpec(spec: KubeletSpec): SpecIssue[] {
     if (!Number.isInteger(spec.podPidsLimit) || spec.podPidsLimit < 1) {
         issues.push({
             path: ["podPidsLimit"],
-            message: `expected a positive whole number of processes per pod (CIS 4.2.13; -1 would mean unlimited); got ${spec.podPidsLimit}`,
+            message: `expected a positive whole number of processes per pod (CIS 4.2.13; -1 would mean unlimited)`,
         });
     }
     if (!Number.isInteger(spec.eventRecordQPS) || spec.eventRecordQPS < 1) {
         issues.push({
             path: ["eventRecordQPS"],
-            message: `expected a positive whole number (CIS 4.2.8; 0 means unlimited); got ${spec.eventRecordQPS}`,
+            message: `expected a positive whole number (CIS 4.2.8; 0 means unlimited)`,
         });
     }
     if (!Number.isInteger(spec.eventBurst) || spec.eventBurst < spec.eventRecordQPS) {
         issues.push({
             path: ["eventBurst"],
-            message: `expected a whole number of at least eventRecordQPS (${spec.eventRecordQPS}); got ${spec.eventBurst}`,
+            message: `expected a whole number of at least eventRecordQPS (${spec.eventRecordQPS})`,
         });
     }
     if (!((goDurationMs(spec.streamingConnectionIdleTimeout) ?? 0) > 0)) {
         issues.push({
             path: ["streamingConnectionIdleTimeout"],
-            message: `expected a positive duration such as "5m0s" (CIS 4.2.5; 0 keeps idle streams open forever); got "${spec.streamingConnectionIdleTimeout}"`,
+            message: `expected a positive duration such as "5m0s" (CIS 4.2.5; 0 keeps idle streams open forever)`,
         });
     }
     if (!/^[1-9]\d*(Ki|Mi|Gi)$/.test(spec.containerLogMaxSize)) {
         issues.push({
             path: ["containerLogMaxSize"],
-            message: `expected a size such as "50Mi" (Ki, Mi or Gi); got "${spec.containerLogMaxSize}"`,
+            message: `expected a size such as "50Mi" (Ki, Mi or Gi)`,
         });
     }
     if (!Number.isInteger(spec.containerLogMaxFiles) || spec.containerLogMaxFiles < 2) {
         issues.push({
             path: ["containerLogMaxFiles"],
-            message: `expected at least 2 files (the kubelet keeps the live file plus rotated ones); got ${spec.containerLogMaxFiles}`,
+            message: `expected at least 2 files (the kubelet keeps the live file plus rotated ones)`,
         });
     }
     if (spec.tlsMinVersion === "VersionTLS12" && spec.tlsCipherSuites.length === 0) {
@@ -171,17 +139,24 @@ export function validateKubeletSpec(spec: KubeletSpec): SpecIssue[] {
         }
     });
     if (spec.clusterDNS.length === 0) {
-        issues.push({ path: ["clusterDNS"], message: "expected at least one cluster DNS service IP" });
+        issues.push({
+            path: ["clusterDNS"],
+            message: "expected at least one cluster DNS service IP",
+        });
     }
     spec.clusterDNS.forEach((ip, i) => {
         if (!ipv4.test(ip) && !(ip.includes(":") && ipv6.test(ip))) {
-            issues.push({ path: ["clusterDNS", i], message: `expected an IP address; got "${ip}"` });
+            issues.push({ path: ["clusterDNS", i], message: `expected an IP address` });
         }
     });
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(spec.clusterDomain)) {
+    if (
+        !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(
+            spec.clusterDomain,
+        )
+    ) {
         issues.push({
             path: ["clusterDomain"],
-            message: `expected a DNS domain such as "cluster.local"; got "${spec.clusterDomain}"`,
+            message: `expected a DNS domain such as "cluster.local"`,
         });
     }
     return issues;
@@ -201,7 +176,11 @@ export function renderKubeletConfiguration(spec: KubeletSpec): KubeletConfigurat
     }
     const serving =
         spec.servingCertificates === "files"
-            ? { serverTLSBootstrap: false, tlsCertFile: spec.tlsCertFile, tlsPrivateKeyFile: spec.tlsPrivateKeyFile }
+            ? {
+                  serverTLSBootstrap: false,
+                  tlsCertFile: spec.tlsCertFile,
+                  tlsPrivateKeyFile: spec.tlsPrivateKeyFile,
+              }
             : { serverTLSBootstrap: true };
     return {
         apiVersion: "kubelet.config.k8s.io/v1beta1",
@@ -235,7 +214,9 @@ export function renderKubeletConfiguration(spec: KubeletSpec): KubeletConfigurat
         featureGates: { RotateKubeletServerCertificate: true },
         // CIS 4.2.12: with TLS 1.3 Go fixes the suites (all AEAD), so none are listed.
         tlsMinVersion: spec.tlsMinVersion,
-        ...(spec.tlsMinVersion === "VersionTLS12" ? { tlsCipherSuites: [...spec.tlsCipherSuites] } : {}),
+        ...(spec.tlsMinVersion === "VersionTLS12"
+            ? { tlsCipherSuites: [...spec.tlsCipherSuites] }
+            : {}),
         // Log retention on the node.
         containerLogMaxSize: spec.containerLogMaxSize,
         containerLogMaxFiles: spec.containerLogMaxFiles,
@@ -277,6 +258,43 @@ export function kubeletNodeFile(): NodeFile {
         artifact: defaults.artifact,
         hostPath: defaults.hostPath,
         mode: "0600",
+        owner: "root:root",
+        hosts: "all-nodes",
+        secret: false,
+    };
+}
+
+/**
+ * The kernel settings the kubelet expects (its `setupKernelTunables`). With
+ * `protectKernelDefaults: true` it refuses to start when a node's values differ instead of
+ * changing them, so the node bootstrap installs these before the kubelet runs.
+ */
+export const kernelTunables: Readonly<Record<string, number>> = {
+    "vm.overcommit_memory": 1,
+    "vm.panic_on_oom": 0,
+    "kernel.panic": 10,
+    "kernel.panic_on_oops": 1,
+    "kernel.keys.root_maxkeys": 1000000,
+    "kernel.keys.root_maxbytes": 25000000,
+};
+
+/** The sysctl.d file with {@link kernelTunables}, applied with `sysctl --system`. */
+export function kernelTunablesConf(): string {
+    return (
+        "# Managed by sovereign-contour (Pulumi): kernel settings the kubelet needs with\n" +
+        "# protectKernelDefaults: true (it exits when they differ). Apply: sysctl --system\n" +
+        Object.entries(kernelTunables)
+            .map(([key, value]) => `${key} = ${value}\n`)
+            .join("")
+    );
+}
+
+/** The kernel settings file on every node (world-readable, like every sysctl.d file). */
+export function kernelTunablesNodeFile(): NodeFile {
+    return {
+        artifact: defaults.sysctlArtifact,
+        hostPath: defaults.sysctlHostPath,
+        mode: "0644",
         owner: "root:root",
         hosts: "all-nodes",
         secret: false,

@@ -1,12 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformSettings } from "../../stacks/schema";
 import { AuditPolicy } from "../audit-policy";
+import { BreakGlass } from "../break-glass";
+import { CertManager, certManagerArgsFromSettings } from "../cert-manager";
 import { EncryptionAtRest } from "../encryption-at-rest";
+import { Falco, falcoArgsFromSettings } from "../falco";
+import { Gatekeeper, gatekeeperArgsFromSettings } from "../gatekeeper";
 import { KubeletHardening } from "../kubelet-hardening";
+import { Kyverno, kyvernoArgsFromSettings } from "../kyverno";
+import { Linkerd, linkerdArgsFromSettings } from "../linkerd";
 import { SystemNamespaces } from "../system-namespaces";
-import { LayerName, layerNames, PlatformLayer } from "./layers";
+import { TenantNamespace, tenantNamespaceArgs } from "../tenant-namespace";
+import { applyOrder, LayerName, PlatformLayer } from "./layers";
 
-export { layerNames, PlatformLayer } from "./layers";
+export { applyOrder, layerNames, PlatformLayer } from "./layers";
 export type { LayerName } from "./layers";
 
 /** Arguments of {@link Platform}. */
@@ -32,6 +39,20 @@ export class Platform extends pulumi.ComponentResource {
     readonly auditPolicy: AuditPolicy;
     /** The kubelet's configuration and the kubeadm documents (bootstrap). */
     readonly kubeletHardening: KubeletHardening;
+    /** The tenant namespaces by tenant name (baseline). */
+    readonly tenants: Readonly<Record<string, TenantNamespace>>;
+    /** Time-boxed emergency access; `activeEntry` feeds the check report (baseline). */
+    readonly breakGlass: BreakGlass;
+    /** OPA Gatekeeper and the platform's constraints (enforcement); undefined when disabled. */
+    readonly gatekeeper?: Gatekeeper;
+    /** Kyverno and the platform's policies (enforcement); undefined when disabled. */
+    readonly kyverno?: Kyverno;
+    /** cert-manager and the internal CA (runtime); undefined when disabled. */
+    readonly certManager?: CertManager;
+    /** The Linkerd mesh (runtime); undefined when disabled. */
+    readonly linkerd?: Linkerd;
+    /** Falco and its alert routing (runtime); undefined when disabled. */
+    readonly falco?: Falco;
     /**
      * Documents that live on nodes and control-plane hosts rather than in the Kubernetes API, by
      * relative file path (`control-plane/audit-policy.yaml`). Values holding key material are secrets.
@@ -44,7 +65,7 @@ export class Platform extends pulumi.ComponentResource {
 
         const layers = {} as Record<LayerName, PlatformLayer>;
         const below: PlatformLayer[] = [];
-        for (const layer of layerNames) {
+        for (const layer of applyOrder) {
             layers[layer] = new PlatformLayer(
                 `${name}-${layer}`,
                 { layer },
@@ -55,8 +76,8 @@ export class Platform extends pulumi.ComponentResource {
         /** Options for a component of `layer`: parented to it, after every layer below it. */
         const inLayer = (layer: LayerName): pulumi.ComponentResourceOptions => ({
             parent: layers[layer],
-            dependsOn: layerNames
-                .slice(0, layerNames.indexOf(layer))
+            dependsOn: applyOrder
+                .slice(0, applyOrder.indexOf(layer))
                 .map((l) => layers[l]),
         });
 
@@ -77,7 +98,10 @@ export class Platform extends pulumi.ComponentResource {
             inLayer("bootstrap"),
         );
         const breakGlassGroups = [...settings.audit.breakGlassGroups];
-        if (settings.breakGlass.group !== undefined && !breakGlassGroups.includes(settings.breakGlass.group)) {
+        if (
+            settings.breakGlass.group !== undefined &&
+            !breakGlassGroups.includes(settings.breakGlass.group)
+        ) {
             breakGlassGroups.push(settings.breakGlass.group);
         }
         this.auditPolicy = new AuditPolicy(
@@ -93,6 +117,62 @@ export class Platform extends pulumi.ComponentResource {
             },
             inLayer("bootstrap"),
         );
+        // baseline
+        const tenants: Record<string, TenantNamespace> = {};
+        const reserved = Object.keys(this.systemNamespaces.namespaces);
+        for (const tenant of settings.tenants) {
+            tenants[tenant.name] = new TenantNamespace(
+                `${name}-tenant-${tenant.name}`,
+                {
+                    ...tenantNamespaceArgs(tenant, settings.tenancy, settings.kubernetesVersion, reserved),
+                    linkerdNamespace: settings.linkerd.namespace,
+                },
+                inLayer("baseline"),
+            );
+        }
+        this.tenants = tenants;
+        this.breakGlass = new BreakGlass(
+            `${name}-break-glass`,
+            settings.breakGlass,
+            inLayer("baseline"),
+        );
+        // enforcement
+        if (settings.gatekeeper.enabled) {
+            this.gatekeeper = new Gatekeeper(
+                `${name}-gatekeeper`,
+                gatekeeperArgsFromSettings(settings),
+                inLayer("enforcement"),
+            );
+        }
+        if (settings.kyverno.enabled) {
+            this.kyverno = new Kyverno(
+                `${name}-kyverno`,
+                kyvernoArgsFromSettings(settings),
+                inLayer("enforcement"),
+            );
+        }
+        // runtime: Linkerd's certificates come from cert-manager, so it is created after it.
+        if (settings.certManager.enabled) {
+            this.certManager = new CertManager(
+                `${name}-cert-manager`,
+                certManagerArgsFromSettings(settings),
+                inLayer("runtime"),
+            );
+        }
+        if (settings.linkerd.enabled) {
+            this.linkerd = new Linkerd(
+                `${name}-linkerd`,
+                linkerdArgsFromSettings(settings, this.certManager, this.systemNamespaces.namespaces),
+                inLayer("runtime"),
+            );
+        }
+        if (settings.falco.enabled) {
+            this.falco = new Falco(
+                `${name}-falco`,
+                falcoArgsFromSettings(settings, this.systemNamespaces.namespaces),
+                inLayer("runtime"),
+            );
+        }
         const nodeArtifacts: Record<string, pulumi.Output<string>> = {
             ...this.encryptionAtRest.nodeArtifacts,
             ...this.auditPolicy.nodeArtifacts,

@@ -3,6 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 /** The platform's layers, in the order they are applied. */
 export const layerNames = ["bootstrap", "baseline", "enforcement", "runtime", "audit"] as const;
 
+/**
+ * The order the layers are applied in. Enforcement comes before baseline: the architecture lists
+ * the layers bottom-up, but tenant namespaces (baseline) must not exist before admission control
+ * does ("policies are applied before workloads"), and the platform-guardrails stack policy
+ * `tenant-namespace-after-enforcement` verifies exactly that dependency.
+ */
+export const applyOrder = ["bootstrap", "enforcement", "baseline", "runtime", "audit"] as const;
+
 /** One of the platform's layers. */
 export type LayerName = (typeof layerNames)[number];
 

@@ -130,7 +130,9 @@ export function tenantSpecProblems(spec: TenantSpec, reserved: readonly string[]
     const who = `tenant "${spec.namespace}"`;
     const problems: string[] = [];
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(spec.namespace) || spec.namespace.length > 63) {
-        problems.push(`${who}: namespace must be a DNS-1123 label (at most 63 lower-case letters, digits and '-')`);
+        problems.push(
+            `${who}: namespace must be a DNS-1123 label (at most 63 lower-case letters, digits and '-')`,
+        );
     } else if (
         [...kubernetesReservedNamespaces, ...reserved].includes(spec.namespace) ||
         spec.namespace.startsWith("kube-")
@@ -153,7 +155,9 @@ export function tenantSpecProblems(spec: TenantSpec, reserved: readonly string[]
     }
     for (const rule of spec.egress) {
         if (rule.cidr.endsWith("/0")) {
-            problems.push(`${who}: egress to ${rule.cidr} opens every destination; list the networks needed`);
+            problems.push(
+                `${who}: egress to ${rule.cidr} opens every destination; list the networks needed`,
+            );
         }
         if (rule.ports.length === 0) {
             problems.push(`${who}: egress to ${rule.cidr} lists no port; list the ports needed`);
@@ -167,7 +171,9 @@ export function tenantSpecProblems(spec: TenantSpec, reserved: readonly string[]
     ];
     const unparsable = quantities.filter(([, v]) => parseQuantity(v) === undefined);
     for (const [key, value] of unparsable) {
-        problems.push(`${who}: ${key} "${value}" is not a Kubernetes quantity such as 500m, 4 or 16Gi`);
+        problems.push(
+            `${who}: ${key} "${value}" is not a Kubernetes quantity such as 500m, 4 or 16Gi`,
+        );
     }
     if (unparsable.length === 0) {
         for (const resource of ["Cpu", "Memory"] as const) {
@@ -487,8 +493,7 @@ export function accessRules(spec: TenantSpec, access: TenantAccess): PolicyRule[
     for (const g of observedResources) {
         rules.push({ apiGroups: [g.apiGroup], resources: [...g.resources], verbs: [...readVerbs] });
     }
-    const secrets =
-        access === "admin" || (access === "developer" && spec.allowDeveloperSecretRead);
+    const secrets = access === "admin" || (access === "developer" && spec.allowDeveloperSecretRead);
     if (secrets) {
         rules.push({
             apiGroups: [""],

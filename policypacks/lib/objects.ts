@@ -25,4 +25,3 @@ export function namespaceOf(props: KubeObject): string {
 export function stringList(value: unknown): string[] {
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
-

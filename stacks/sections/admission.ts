@@ -50,14 +50,14 @@ const timeoutSeconds = z
     .min(1, { message: "expected 1 to 30 seconds" })
     .max(30, { message: "expected 1 to 30 seconds (the API server's webhook limit)" });
 
-const exemptNamespaces = z
-    .array(dns1123Label)
-    .default([...defaultAdmissionExemptNamespaces]);
+const exemptNamespaces = z.array(dns1123Label).default([...defaultAdmissionExemptNamespaces]);
 
 /** A Kubernetes label key (optionally prefixed: `example.com/owner`). */
-const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
-    message: "expected a label key such as owner or example.com/owner",
-});
+const labelKey = z
+    .string()
+    .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
+        message: "expected a label key such as owner or example.com/owner",
+    });
 
 /**
  * `gatekeeper`: OPA Gatekeeper, the platform's validating admission controller, and the
@@ -94,16 +94,25 @@ export const gatekeeperSection = z
         /** Namespaces whose Services may be `NodePort` or `LoadBalancer` (ingress gateways). @default [] */
         exposedServiceNamespaces: z.array(dns1123Label).default([]),
         /** IPs Services may list in `spec.externalIPs` (CVE-2020-8554). @default [] */
-        allowedExternalIPs: z.array(z.string().ip({ message: "expected an IPv4 or IPv6 address" })).default([]),
+        allowedExternalIPs: z
+            .array(z.string().ip({ message: "expected an IPv4 or IPv6 address" }))
+            .default([]),
         /** Capabilities a container may add. @default [] (none) */
         allowedCapabilities: z
-            .array(z.string().regex(/^[A-Z_]+$/, { message: "expected a capability name such as NET_BIND_SERVICE" }))
+            .array(
+                z.string().regex(/^[A-Z_]+$/, {
+                    message: "expected a capability name such as NET_BIND_SERVICE",
+                }),
+            )
             .default([]),
         /** Resource limits every container must set. @default ["cpu", "memory"] */
-        requiredLimits: z.array(z.enum(["cpu", "memory"])).min(1).default(["cpu", "memory"]),
+        requiredLimits: z
+            .array(z.enum(["cpu", "memory"]))
+            .min(1)
+            .default(["cpu", "memory"]),
         /**
-         * Roles and ClusterRoles allowed to use `*` in verbs or resources (Kubernetes' own and the
-         * admission controllers' chart roles). A trailing `*` matches a prefix.
+         * Roles and ClusterRoles allowed to use `*` in verbs, API groups or resources (Kubernetes'
+         * own and the admission controllers' chart roles). A trailing `*` matches a prefix.
          * @default ["cluster-admin", "system:*", "gatekeeper-manager-role", "kyverno:*"]
          */
         rbacWildcardExemptRoles: z
@@ -212,7 +221,13 @@ const admissionExemption = z
         namespace: dns1123Label,
         /** The rules it lifts, by ID. */
         policies: z
-            .array(z.enum([...gatekeeperPolicyIds, ...kyvernoPolicyIds]))
+            .array(
+                z.enum([...gatekeeperPolicyIds, ...kyvernoPolicyIds], {
+                    errorMap: () => ({
+                        message: `expected a policy ID: ${[...gatekeeperPolicyIds, ...kyvernoPolicyIds].join(", ")}`,
+                    }),
+                }),
+            )
             .min(1, { message: "expected at least one policy ID" }),
         /** Why the exemption is needed and what compensates for it (recorded on every object). */
         justification: z.string().min(20, {
@@ -222,11 +237,15 @@ const admissionExemption = z
         expires: z
             .string()
             .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected a date as YYYY-MM-DD" })
-            .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), {
-                message: "expected a valid calendar date",
-            }),
+            .refine((d) => isCalendarDate(d), { message: "expected a valid calendar date" }),
     })
     .strict();
+
+/** True for a real `YYYY-MM-DD` date (no 31st of February). */
+function isCalendarDate(day: string): boolean {
+    const parsed = new Date(`${day}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
+}
 
 /** One admission exemption. */
 export type AdmissionExemption = z.infer<typeof admissionExemption>;

@@ -65,8 +65,15 @@ export const auditSection = z
     })
     .strict()
     .superRefine((section, ctx) => {
-        for (const issue of [...validateAuditPolicySpec(section), ...validateAuditBackend(section)]) {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...issue.path], message: issue.message });
+        for (const issue of [
+            ...validateAuditPolicySpec(section),
+            ...validateAuditBackend(section),
+        ]) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: [...issue.path],
+                message: issue.message,
+            });
         }
     })
     .default({});

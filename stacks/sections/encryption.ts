@@ -17,7 +17,8 @@ const encryptionKey = z
         name: z
             .string()
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
-                message: "expected a DNS-1123 label such as key-1 (lower-case letters, digits, '-')",
+                message:
+                    "expected a DNS-1123 label such as key-1 (lower-case letters, digits, '-')",
             })
             .max(63),
         /** `secretbox`, `aescbc`, `aesgcm`, `kms` (v2), or `identity` (first-migration read fallback only). */
@@ -34,7 +35,8 @@ const encryptionKey = z
         cachesize: z
             .unknown()
             .refine((v) => v === undefined, {
-                message: "KMS v2 does not support cachesize (the API server refuses to start); remove it",
+                message:
+                    "KMS v2 does not support cachesize (the API server refuses to start); remove it",
             })
             .optional(),
     })
@@ -75,7 +77,11 @@ export const encryptionAtRestSection = z
             ...validateKeyRing(keys),
         ];
         for (const issue of issues) {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...issue.path], message: issue.message });
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: [...issue.path],
+                message: issue.message,
+            });
         }
     })
     .default({});

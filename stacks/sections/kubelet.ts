@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { defaults, KubeletSpec, validateKubeletSpec } from "../../components/kubelet-hardening/render";
+import {
+    defaults,
+    KubeletSpec,
+    validateKubeletSpec,
+} from "../../components/kubelet-hardening/render";
 
 /**
  * `kubelet`: the tunable part of every node's KubeletConfiguration. Anonymous access, Webhook
@@ -54,7 +58,11 @@ export const kubeletSection = z
     .superRefine((section, ctx) => {
         const spec: KubeletSpec = section;
         for (const issue of validateKubeletSpec(spec)) {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...issue.path], message: issue.message });
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: [...issue.path],
+                message: issue.message,
+            });
         }
     })
     .default({});

@@ -89,9 +89,12 @@ describe("offline check (npm run check)", function () {
     });
 
     it("passes a restricted-compliant Deployment from --manifests", function () {
+        // The dev stack's pack config supplies the registry allow list (empty by default: fail closed).
         const run = check(
             "--manifests",
             path.join("test", "fixtures", "manifests", "restricted-deployment.yaml"),
+            "--policy-config",
+            path.join(root, "stacks", "policy-config", "dev", "workload-security.json"),
         );
         assert.strictEqual(run.code, 0, run.stderr + run.stdout);
         assert.strictEqual(run.report.resources, 1);

@@ -47,6 +47,17 @@ export interface Diagnostic {
     readonly urn: string;
 }
 
+/** One remediation a pack applied (or could not apply) to a resource. */
+export interface Remediation {
+    readonly pack: string;
+    readonly policy: string;
+    readonly urn: string;
+    /** True when the policy returned new properties. */
+    readonly changed: boolean;
+    /** Set when the remediation could not run (e.g. unknown values). */
+    readonly diagnostic: string;
+}
+
 /** What GetAnalyzerInfo answered. */
 export interface AnalyzerInfo {
     readonly name: string;
@@ -212,6 +223,41 @@ export class PolicyPackPlugin {
             req,
         );
         return diagnostics(pack, res.getDiagnosticsList(), r.urn);
+    }
+
+    /**
+     * Remediate: the engine calls it for every resource before Analyze; policies at level
+     * `remediate` may return new properties, which replace the resource's inputs from then on.
+     */
+    async remediate(
+        pack: string,
+        r: AnalyzedResource,
+    ): Promise<{ properties?: Struct; remediations: Remediation[] }> {
+        const req = new analyzerpb.AnalyzeRequest();
+        req.setType(r.type);
+        req.setName(r.name);
+        req.setUrn(r.urn);
+        req.setProperties(r.properties);
+        req.setOptions(options(r));
+        const res = await call<analyzerpb.AnalyzeRequest, analyzerpb.RemediateResponse>(
+            this.client.remediate.bind(this.client),
+            req,
+        );
+        let properties: Struct | undefined;
+        const remediations: Remediation[] = res.getRemediationsList().map((x) => {
+            const props = x.getProperties();
+            if (props !== undefined) {
+                properties = props;
+            }
+            return {
+                pack,
+                policy: x.getPolicyname(),
+                urn: r.urn,
+                changed: props !== undefined,
+                diagnostic: x.getDiagnostic(),
+            };
+        });
+        return { ...(properties !== undefined ? { properties } : {}), remediations };
     }
 
     /** AnalyzeStack: every resource at once, with parents and dependencies. */

@@ -2,7 +2,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as YAML from "yaml";
-import { AnalyzedResource, Diagnostic, PolicyPackPlugin, StackIdentity } from "./analyzer";
+import {
+    AnalyzedResource,
+    Diagnostic,
+    PolicyPackPlugin,
+    Remediation,
+    StackIdentity,
+} from "./analyzer";
 import { UsageError } from "./errors";
 import { validateObject } from "./kube-schema";
 import { manifestFiles, readManifests } from "./manifests";
@@ -123,7 +129,9 @@ async function judge(
         dryRun: true,
     };
     const diagnostics: Diagnostic[] = [];
+    const remediations: Remediation[] = [];
     const packsReport: Report["packs"] = [];
+    const packNames: string[] = [];
     for (const plugin of plugins) {
         const info = await plugin.info();
         const given = packConfigFor(
@@ -146,8 +154,41 @@ async function judge(
             policies: info.policies.length,
             config,
         });
-        diagnostics.push(...(await analyzeAll(plugin, info.name, judged)));
-        diagnostics.push(...(await plugin.analyzeStack(info.name, judged)));
+        packNames.push(info.name);
+    }
+    // As the engine does: every pack's remediations first (a remediated resource's new inputs are
+    // what later packs and Analyze see), then Analyze per resource, then AnalyzeStack.
+    for (let p = 0; p < plugins.length; p++) {
+        const results = await forEachLimited(judged, (r) => plugins[p].remediate(packNames[p], r));
+        results.forEach((res, i) => {
+            remediations.push(...res.remediations);
+            if (res.properties !== undefined) {
+                judged[i] = { ...judged[i], properties: res.properties };
+            }
+        });
+    }
+    for (let p = 0; p < plugins.length; p++) {
+        const results = await forEachLimited(judged, (r) => plugins[p].analyze(packNames[p], r));
+        diagnostics.push(...results.flat());
+    }
+    for (let p = 0; p < plugins.length; p++) {
+        diagnostics.push(...(await plugins[p].analyzeStack(packNames[p], judged)));
+    }
+    for (const r of remediations) {
+        if (r.diagnostic !== "") {
+            diagnostics.push({
+                pack: r.pack,
+                policy: r.policy,
+                enforcementLevel: "advisory",
+                message: r.diagnostic,
+                urn: r.urn,
+            });
+        } else if (r.changed) {
+            const j = judged.find((x) => x.urn === r.urn);
+            notes.push(
+                `${r.pack}/${r.policy} remediated ${j?.type ?? ""} ${j?.name ?? r.urn}: a real run applies the remediated inputs.`,
+            );
+        }
     }
 
     // Kubernetes OpenAPI schema.
@@ -251,23 +292,24 @@ function packConfigFor(opts: CheckOptions, packDir: string, policyNames: string[
     return given;
 }
 
-async function analyzeAll(
-    plugin: PolicyPackPlugin,
-    pack: string,
+/**
+ * Runs `fn` over every resource with bounded concurrency: the pack serves requests on one event
+ * loop; a few in flight hide the round-trip latency without queueing thousands of calls at once.
+ */
+async function forEachLimited<T>(
     resources: readonly Judged[],
-): Promise<Diagnostic[]> {
-    // Bounded concurrency: the pack serves requests on one event loop; a few in flight hide the
-    // round-trip latency without queueing thousands of calls at once.
-    const results: Diagnostic[][] = new Array<Diagnostic[]>(resources.length);
+    fn: (r: Judged) => Promise<T>,
+): Promise<T[]> {
+    const results: T[] = new Array<T>(resources.length);
     let next = 0;
     const worker = async (): Promise<void> => {
         while (next < resources.length) {
             const i = next++;
-            results[i] = await plugin.analyze(pack, resources[i]);
+            results[i] = await fn(resources[i]);
         }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    return results.flat();
+    return results;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

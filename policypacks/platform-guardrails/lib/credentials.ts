@@ -36,7 +36,10 @@ const valuePatterns: readonly ValuePattern[] = [
         pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/,
     },
     // scheme://user:password@host, unless the password is a reference such as ${DB_PASSWORD}.
-    { what: "credentials in a URL", pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:(?![$%{])[^\s/@]+@/i },
+    {
+        what: "credentials in a URL",
+        pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:(?![$%{])[^\s/@]+@/i,
+    },
 ];
 
 /** Last words that make a key name a credential. */
@@ -149,5 +152,7 @@ export function embeddedCredentials(text: string): EmbeddedFinding[] {
 
 /** `data.DB_PASSWORD`, or `data["tls.key"]` when the key is not a plain identifier. */
 export function keyPath(base: string, key: string): string {
-    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key)
+        ? `${base}.${key}`
+        : `${base}[${JSON.stringify(key)}]`;
 }

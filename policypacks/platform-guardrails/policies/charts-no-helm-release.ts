@@ -23,7 +23,8 @@ export interface NoHelmReleaseConfig {
  */
 export const chartsNoHelmRelease: ResourceValidationPolicy = {
     name: "charts-no-helm-release",
-    description: "helm.v3.Release is refused unless listed: its contents are invisible to policies.",
+    description:
+        "helm.v3.Release is refused unless listed: its contents are invisible to policies.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {

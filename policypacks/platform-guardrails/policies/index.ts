@@ -1,7 +1,10 @@
 import { Policies } from "@pulumi/policy";
+import { auditPolicyPresent } from "./audit-policy-present";
 import { chartsAllowedSources } from "./charts-allowed-sources";
 import { chartsExactVersion } from "./charts-exact-version";
 import { chartsNoHelmRelease } from "./charts-no-helm-release";
+import { encryptionKeysProtected } from "./encryption-keys-protected";
+import { encryptionWriteProviderNotIdentity } from "./encryption-write-provider-not-identity";
 import { namespacesPodSecurityEnforce } from "./namespaces-pod-security-enforce";
 import { networkDefaultDeny } from "./network-default-deny";
 import { pkiCaKeysProtected } from "./pki-ca-keys-protected";
@@ -14,6 +17,8 @@ import { secretsNoCredentialsInConfigmaps } from "./secrets-no-credentials-in-co
 import { secretsNoCredentialsInEnv } from "./secrets-no-credentials-in-env";
 import { servicesNoExternalIps } from "./services-no-external-ips";
 import { servicesRestrictExposure } from "./services-restrict-exposure";
+import { tenantNamespaceAfterEnforcement } from "./tenant-namespace-after-enforcement";
+import { tenantNamespaceGuardrails } from "./tenant-namespace-guardrails";
 
 /** Every policy of the platform-guardrails pack, in the order they are reported. */
 export const policies: Policies = [
@@ -32,4 +37,9 @@ export const policies: Policies = [
     chartsNoHelmRelease,
     networkDefaultDeny,
     pkiCaKeysProtected,
+    encryptionKeysProtected,
+    encryptionWriteProviderNotIdentity,
+    auditPolicyPresent,
+    tenantNamespaceGuardrails,
+    tenantNamespaceAfterEnforcement,
 ];

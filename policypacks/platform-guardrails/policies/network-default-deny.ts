@@ -2,6 +2,7 @@ import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { describeObject, isObject, KubeObject, podTemplateOf } from "../../lib/workloads";
 import { namespaceOf, stringList } from "../../lib/objects";
 import { allowListProperty } from "../lib/config";
+import { isPlatformStack } from "../../lib/platform";
 
 const networkPolicyType = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const namespaceType = "kubernetes:core/v1:Namespace";
@@ -71,6 +72,13 @@ export const networkDefaultDeny: StackValidationPolicy = {
         },
     },
     validateStack: (args, reportViolation) => {
+        // Namespaces belong to the platform: an application team's manifests judged on their own
+        // do not carry their namespace's NetworkPolicies, so the check applies to platform stacks.
+        if (!isPlatformStack(args.resources)) {
+            args.notApplicable(
+                "the stack is not built from the contour's components (no sovereign:* resource)",
+            );
+        }
         const { exemptNamespaces } = args.getConfig<DefaultDenyConfig>();
         const workloads = new Map<string, PolicyResource[]>();
         const denied = new Map<string, Set<string>>();

@@ -36,7 +36,11 @@ export const rbacRestrictClusterAdmin: ResourceValidationPolicy = {
             return;
         }
         const roleRef: unknown = args.props.roleRef;
-        if (!isObject(roleRef) || roleRef.kind !== "ClusterRole" || roleRef.name !== "cluster-admin") {
+        if (
+            !isObject(roleRef) ||
+            roleRef.kind !== "ClusterRole" ||
+            roleRef.name !== "cluster-admin"
+        ) {
             return;
         }
         const key = objectKey(args.props, args.name);

@@ -50,30 +50,30 @@ export const secretsFromPulumiSecrets: ResourceValidationPolicy = {
         if (args.type !== secretType) {
             return;
         }
+        const object = describeObject(args.type, args.props, args.name);
         const seen = observed.get(args.urn);
         observed.delete(args.urn);
+        if (seen !== undefined) {
+            // The remediation pass saw the values (unknown ones included) with their secretness.
+            if (seen.length > 0) {
+                reportViolation(
+                    `${object} has plain (non-secret) values in ${seen.join(", ")}. Pass them as ` +
+                        `Pulumi secrets: pulumi.secret(...), a secret config value ` +
+                        `(pulumi config set --secret), or a @pulumi/random or @pulumi/tls output.`,
+                );
+            }
+            return;
+        }
         const declared = fields.filter((field) => {
             const value: unknown = args.props[field];
             return isObject(value) ? Object.keys(value).length > 0 : value != null;
         });
-        if (declared.length === 0) {
-            return;
-        }
-        const object = describeObject(args.type, args.props, args.name);
-        if (seen === undefined) {
+        if (declared.length > 0) {
             reportViolation(
                 `${object}: cannot verify that ${declared.join(" and ")} come from Pulumi ` +
                     `secrets, because the remediation pass of secrets-from-pulumi-secrets did not ` +
                     `run for it. Keep the policy at enforcementLevel "remediate" (its default) so ` +
                     `the engine shows it which values are secret.`,
-            );
-            return;
-        }
-        if (seen.length > 0) {
-            reportViolation(
-                `${object} has plain (non-secret) values in ${seen.join(", ")}. Pass them as ` +
-                    `Pulumi secrets: pulumi.secret(...), a secret config value ` +
-                    `(pulumi config set --secret), or a @pulumi/random or @pulumi/tls output.`,
             );
         }
     },

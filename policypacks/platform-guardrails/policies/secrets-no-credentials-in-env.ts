@@ -22,7 +22,8 @@ export interface NoCredentialsInEnvConfig {
  */
 export const secretsNoCredentialsInEnv: ResourceValidationPolicy = {
     name: "secrets-no-credentials-in-env",
-    description: "Containers must not carry private keys, tokens or passwords as literal env values.",
+    description:
+        "Containers must not carry private keys, tokens or passwords as literal env values.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {

@@ -7,6 +7,12 @@ export type PodSecurityLevel = "baseline" | "restricted";
 export interface PodSecurityConfig {
     /** The Pod Security Standards level. @default "restricted" */
     readonly level: PodSecurityLevel;
+    /**
+     * Namespaces the policy does not judge: system namespaces that enforce Pod Security
+     * `privileged` with a recorded reason (the same namespaces Pod Security Admission exempts by
+     * their label). @default []
+     */
+    readonly exemptNamespaces?: readonly string[];
 }
 
 /**
@@ -20,6 +26,14 @@ export const podSecurityConfigSchema: PolicyConfigSchema = {
             enum: ["baseline", "restricted"],
             default: "restricted",
             description: "Pod Security Standards level to enforce.",
+        },
+        exemptNamespaces: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            uniqueItems: true,
+            // No schema default (none exempt when unset), so the level stays the only default.
+            description:
+                "Namespaces not judged: privileged system namespaces, each with its reason recorded on the namespace.",
         },
     },
 };

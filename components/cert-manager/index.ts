@@ -1,0 +1,239 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import type { PlatformSettings } from "../../stacks/schema";
+import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
+import { mirrorImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { childOptions } from "../shared/options";
+import {
+    caSecretName,
+    certManagerAppVersion,
+    certManagerChart,
+    certManagerDefaults,
+    certManagerImages,
+    certManagerReleaseName,
+} from "./defaults";
+import {
+    certManagerLabels,
+    renderCaIssuer,
+    renderCertManagerNamespace,
+    renderCertManagerValues,
+    renderTlsSecret,
+    RepositoryImage,
+} from "./render";
+
+export { renderCertificate } from "./render";
+export type { CertificateSpec } from "./render";
+
+/** The internal CA's root certificate of {@link CertManagerArgs}. */
+export interface CertManagerCaArgs {
+    /** Subject common name. @default "Sovereign Contour Internal CA" */
+    readonly commonName?: string;
+    /** Subject organization. @default "Sovereign Contour" */
+    readonly organization?: string;
+    /** ECDSA curve of the root key. @default "P384" */
+    readonly ecdsaCurve?: "P256" | "P384";
+    /** Validity of the root certificate in hours. @default 87600 (10 years) */
+    readonly validityHours?: number;
+    /** Hours before expiry at which the root is due for re-issue. @default 8760 (1 year) */
+    readonly earlyRenewalHours?: number;
+}
+
+/** Arguments of {@link CertManager}. */
+export interface CertManagerArgs {
+    /** Target Kubernetes minor version (pinned in the namespace's Pod Security labels). */
+    readonly kubernetesVersion: string;
+    /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
+    readonly charts?: ChartsSettings;
+    /** Image registry mirror (`images` settings). @default {} (upstream registries) */
+    readonly images?: ImagesSettings;
+    /** Namespace cert-manager runs in; created by the component. @default "cert-manager" */
+    readonly namespace?: string;
+    /** Replicas of the controller, webhook and cainjector. @default 3 */
+    readonly replicas?: number;
+    /** Create a ServiceMonitor (needs the Prometheus Operator CRDs). @default false */
+    readonly serviceMonitor?: boolean;
+    /** Name of the internal CA's ClusterIssuer. @default "sovereign-internal-ca" */
+    readonly clusterIssuerName?: string;
+    /** The internal CA's root certificate. @default ECDSA P-384, 10 years */
+    readonly ca?: CertManagerCaArgs;
+}
+
+/** `quay.io/jetstack/x:v1` through the mirror, as a repository and a tag. */
+function chartImage(repository: string, images: ImagesSettings): RepositoryImage {
+    const full = mirrorImage(`${repository}:${certManagerAppVersion}`, images);
+    return {
+        repository: full.slice(0, full.length - certManagerAppVersion.length - 1),
+        tag: certManagerAppVersion,
+    };
+}
+
+/**
+ * cert-manager and the platform's internal CA (runtime layer). The chart is installed into its own
+ * restricted namespace with its CRDs; the CA's key and self-signed root come from @pulumi/tls, stay
+ * Pulumi secrets, are protected from deletion and retained when removed, and reach the cluster only
+ * as a `kubernetes.io/tls` Secret behind a CA ClusterIssuer. The issuer waits for the chart (the
+ * webhook ready with its CA bundle) and reports Ready before anything depends on it.
+ */
+export class CertManager extends pulumi.ComponentResource {
+    /** Where the chart came from (for the mirroring list and the report). */
+    readonly chart: ResolvedChart;
+    /** Every chart the component installs. */
+    readonly charts: ResolvedChart[];
+    /** Every image the component deploys, after mirroring. */
+    readonly images: string[];
+    /** The namespace name. */
+    readonly namespaceName: string;
+    /** The namespace cert-manager runs in. */
+    readonly namespace: k8s.core.v1.Namespace;
+    /** The cert-manager chart. */
+    readonly release: k8s.helm.v4.Chart;
+    /** The internal CA's private key (protected; a Pulumi secret). */
+    readonly caKey: tls.PrivateKey;
+    /** The internal CA's self-signed root certificate (protected). */
+    readonly caCertificate: tls.SelfSignedCert;
+    /** The root certificate (PEM; public). */
+    readonly caCertificatePem: pulumi.Output<string>;
+    /** The Secret the ClusterIssuer signs with. */
+    readonly caSecret: k8s.core.v1.Secret;
+    /** The CA ClusterIssuer's name. */
+    readonly clusterIssuerName: string;
+    /** The CA ClusterIssuer; other components issue their certificates from it. */
+    readonly clusterIssuer: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("sovereign:runtime:CertManager", name, {}, opts);
+        const d = certManagerDefaults;
+        const namespaceName = args.namespace ?? d.namespace;
+        const replicas = args.replicas ?? d.replicas;
+        const ca = { ...d.ca, ...dropUndefined(args.ca ?? {}) };
+        if (!Number.isInteger(replicas) || replicas < 1) {
+            throw new pulumi.ResourceError(
+                `certManager.replicas is ${replicas}; expected a whole number of at least 1`,
+                this,
+            );
+        }
+        if (ca.earlyRenewalHours >= ca.validityHours) {
+            throw new pulumi.ResourceError(
+                `certManager.ca.earlyRenewalHours is ${ca.earlyRenewalHours}; expected fewer ` +
+                    `hours than certManager.ca.validityHours (${ca.validityHours})`,
+                this,
+            );
+        }
+        const images = args.images ?? {};
+        this.chart = resolveChart(certManagerChart, args.charts ?? { overrides: {} });
+        this.charts = [this.chart];
+        const chartImages = {
+            controller: chartImage(certManagerImages.controller, images),
+            webhook: chartImage(certManagerImages.webhook, images),
+            cainjector: chartImage(certManagerImages.cainjector, images),
+            acmesolver: chartImage(certManagerImages.acmesolver, images),
+        };
+        this.images = Object.values(chartImages).map((i) => `${i.repository}:${i.tag}`);
+        this.namespaceName = namespaceName;
+        this.clusterIssuerName = args.clusterIssuerName ?? d.clusterIssuerName;
+
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            renderCertManagerNamespace(namespaceName, args.kubernetesVersion),
+            childOptions(this, opts),
+        );
+        this.release = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                ...this.chart.args,
+                name: certManagerReleaseName,
+                namespace: namespaceName,
+                values: renderCertManagerValues({
+                    namespace: namespaceName,
+                    replicas,
+                    serviceMonitor: args.serviceMonitor ?? d.serviceMonitor,
+                    images: chartImages,
+                }),
+            },
+            childOptions(this, opts, { dependsOn: [this.namespace] }),
+        );
+
+        // The internal CA. protect: deleting or replacing the key invalidates every certificate it
+        // signed; retainOnDelete: even an explicit removal leaves the key in the state history.
+        const keep = { protect: true, retainOnDelete: true };
+        this.caKey = new tls.PrivateKey(
+            `${name}-ca-key`,
+            { algorithm: "ECDSA", ecdsaCurve: ca.ecdsaCurve },
+            childOptions(this, opts, {
+                ...keep,
+                additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
+            }),
+        );
+        this.caCertificate = new tls.SelfSignedCert(
+            `${name}-ca-cert`,
+            {
+                privateKeyPem: this.caKey.privateKeyPem,
+                isCaCertificate: true,
+                validityPeriodHours: ca.validityHours,
+                // Inside this window the next `up` wants a new root; the certificate is protected,
+                // so it stops instead and the operator follows the rotation runbook.
+                earlyRenewalHours: ca.earlyRenewalHours,
+                allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+                subject: { commonName: ca.commonName, organization: ca.organization },
+            },
+            childOptions(this, opts, keep),
+        );
+        this.caCertificatePem = this.caCertificate.certPem;
+        this.caSecret = new k8s.core.v1.Secret(
+            `${name}-ca-secret`,
+            renderTlsSecret(
+                caSecretName,
+                namespaceName,
+                {
+                    certificate: pulumi.secret(this.caCertificate.certPem),
+                    privateKey: pulumi.secret(this.caKey.privateKeyPem),
+                },
+                certManagerLabels,
+            ),
+            childOptions(this, opts, { dependsOn: [this.namespace] }),
+        );
+        // The issuer needs cert-manager's CRDs and a webhook that answers: it waits for the chart
+        // (whose webhook configurations wait for their CA bundle), then for its own Ready condition.
+        this.clusterIssuer = new k8s.apiextensions.CustomResource(
+            `${name}-cluster-issuer`,
+            renderCaIssuer(
+                "ClusterIssuer",
+                this.clusterIssuerName,
+                caSecretName,
+                certManagerLabels,
+            ) as k8s.apiextensions.CustomResourceArgs,
+            childOptions(this, opts, { dependsOn: [this.release, this.caSecret] }),
+        );
+
+        this.registerOutputs({
+            chart: this.chart.name,
+            version: this.chart.version,
+            images: this.images,
+            namespace: namespaceName,
+            clusterIssuer: this.clusterIssuerName,
+            caCertificatePem: this.caCertificatePem,
+        });
+    }
+}
+
+/** The cert-manager arguments a stack's settings give (the component's settings are `certManager`). */
+export function certManagerArgsFromSettings(settings: PlatformSettings): CertManagerArgs {
+    const c = settings.certManager;
+    return {
+        kubernetesVersion: settings.kubernetesVersion,
+        charts: settings.charts,
+        images: settings.images,
+        namespace: c.namespace,
+        replicas: c.replicas,
+        serviceMonitor: c.serviceMonitor,
+        clusterIssuerName: c.clusterIssuerName,
+        ca: c.ca,
+    };
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+    return Object.fromEntries(
+        Object.entries(value).filter(([, v]) => v !== undefined),
+    ) as Partial<T>;
+}

@@ -1,0 +1,243 @@
+/**
+ * Pure render functions of the cert-manager component: settings in, plain objects out (the
+ * namespace, the chart's values, the CA Secret, issuers and certificates). No resources are
+ * created here. {@link renderCertificate} is the one way the platform writes a cert-manager
+ * Certificate, so every one of them rotates its private key on renewal.
+ */
+import { platformLabels, podSecurityLabels } from "../shared/labels";
+import { certManagerMetricsPort, certManagerReleaseName, certManagerResources } from "./defaults";
+
+/** Labels on every object this component renders itself. */
+export const certManagerLabels = platformLabels("cert-manager");
+
+/** Readiness gate of a cert-manager issuer or certificate: its `Ready` condition. */
+export const readyAnnotation = { "pulumi.com/waitFor": "condition=Ready" } as const;
+
+/**
+ * Readiness gate of cert-manager's webhook configurations: the cainjector has written the CA
+ * bundle. Until then the API server cannot call the webhook (failurePolicy Fail), so issuers and
+ * certificates created earlier would be rejected.
+ */
+export const caBundleAnnotation = {
+    "pulumi.com/waitFor": "jsonpath={.webhooks[0].clientConfig.caBundle}",
+} as const;
+
+/**
+ * The namespace cert-manager runs in: Pod Security `restricted` (every cert-manager pod meets it),
+ * and never meshed: the webhook must answer the API server before the mesh exists.
+ */
+export function renderCertManagerNamespace(
+    name: string,
+    kubernetesVersion: string,
+): { metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> } } {
+    return {
+        metadata: {
+            name,
+            labels: {
+                ...certManagerLabels,
+                ...podSecurityLabels("restricted", kubernetesVersion),
+                "config.linkerd.io/admission-webhooks": "disabled",
+            },
+            annotations: { "linkerd.io/inject": "disabled" },
+        },
+    };
+}
+
+/** An image as the chart's values take it: the full repository (mirrored) and the tag. */
+export interface RepositoryImage {
+    readonly repository: string;
+    readonly tag: string;
+}
+
+/** Inputs of {@link renderCertManagerValues}. */
+export interface CertManagerValuesInput {
+    /** The namespace the chart is installed into (also the leader-election namespace). */
+    readonly namespace: string;
+    /** Replicas of the controller, webhook and cainjector. */
+    readonly replicas: number;
+    readonly serviceMonitor: boolean;
+    readonly images: {
+        readonly controller: RepositoryImage;
+        readonly webhook: RepositoryImage;
+        readonly cainjector: RepositoryImage;
+        readonly acmesolver: RepositoryImage;
+    };
+}
+
+/** The pod security context of every cert-manager pod: Pod Security `restricted`. */
+const restrictedPod = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+
+/** The container security context of every cert-manager container: Pod Security `restricted`. */
+const restrictedContainer = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    readOnlyRootFilesystem: true,
+};
+
+/** Hardened Helm values of the cert-manager chart (pure). */
+export function renderCertManagerValues(input: CertManagerValuesInput): Record<string, unknown> {
+    const ha = input.replicas > 1;
+    const component = (
+        role: "controller" | "webhook" | "cainjector",
+        image: RepositoryImage,
+    ): Record<string, unknown> => ({
+        replicaCount: input.replicas,
+        // A single replica cannot keep one pod through a drain; its budget would block the drain.
+        podDisruptionBudget: ha ? { enabled: true, minAvailable: 1 } : { enabled: false },
+        image: { repository: image.repository, tag: image.tag, pullPolicy: "IfNotPresent" },
+        securityContext: structuredClone(restrictedPod),
+        containerSecurityContext: structuredClone(restrictedContainer),
+        resources: structuredClone(certManagerResources[role]),
+        topologySpreadConstraints: ha
+            ? [
+                  {
+                      maxSkew: 1,
+                      topologyKey: "kubernetes.io/hostname",
+                      whenUnsatisfiable: "ScheduleAnyway",
+                      labelSelector: {
+                          matchLabels: {
+                              "app.kubernetes.io/instance": certManagerReleaseName,
+                              "app.kubernetes.io/component": role,
+                          },
+                      },
+                  },
+              ]
+            : [],
+    });
+    return {
+        // CRDs are chart objects, managed deliberately: installed and upgraded with the chart, and
+        // `keep` (which Chart v4 turns into retainOnDelete) means removing the component never
+        // deletes them, which would garbage-collect every Certificate and Issuer in the cluster.
+        crds: { enabled: true, keep: true },
+        global: {
+            // Leader election in cert-manager's own namespace: no Roles in kube-system.
+            leaderElection: { namespace: input.namespace },
+            logLevel: 2,
+        },
+        ...component("controller", input.images.controller),
+        enableCertificateOwnerRef: false,
+        prometheus: {
+            enabled: true,
+            servicemonitor: {
+                enabled: input.serviceMonitor,
+                targetPort: certManagerMetricsPort,
+            },
+        },
+        webhook: {
+            ...component("webhook", input.images.webhook),
+            hostNetwork: false,
+            // Chart v4 waits for each object it renders; these annotations make it wait until the
+            // cainjector has put the CA bundle into both webhook configurations.
+            validatingWebhookConfigurationAnnotations: { ...caBundleAnnotation },
+            mutatingWebhookConfigurationAnnotations: { ...caBundleAnnotation },
+        },
+        cainjector: { enabled: true, ...component("cainjector", input.images.cainjector) },
+        acmesolver: {
+            image: {
+                repository: input.images.acmesolver.repository,
+                tag: input.images.acmesolver.tag,
+                pullPolicy: "IfNotPresent",
+            },
+        },
+        // Helm hooks never run under Chart v4 (it renders with hooks disabled). The chart's only
+        // hook is the post-install `startupapicheck` Job (with its ServiceAccount, Role and
+        // RoleBinding), which waits until the webhook accepts cert-manager resources. It is
+        // switched off, and its job is done another way: Pulumi waits for the Deployments to be
+        // ready and for the webhook configurations to carry their CA bundle (annotations above),
+        // every issuer depends on the chart, and every issuer and certificate waits for its own
+        // Ready condition.
+        startupapicheck: { enabled: false },
+        // cert-manager has no telemetry or version check; the only outbound calls would be ACME
+        // and DNS-01 for ACME issuers, which the platform does not create.
+    };
+}
+
+/**
+ * A Secret of type `kubernetes.io/tls` (pure). Generic over the value type so the component
+ * passes Pulumi secrets and tests pass strings.
+ */
+export function renderTlsSecret<T>(
+    name: string,
+    namespace: string,
+    data: { readonly certificate: T; readonly privateKey: T },
+    labels: Record<string, string>,
+): {
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    type: string;
+    stringData: Record<string, T>;
+} {
+    return {
+        metadata: { name, namespace, labels: { ...labels } },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": data.certificate, "tls.key": data.privateKey },
+    };
+}
+
+/** A CA issuer backed by a TLS Secret: a `ClusterIssuer`, or an `Issuer` in `namespace` (pure). */
+export function renderCaIssuer(
+    kind: "ClusterIssuer" | "Issuer",
+    name: string,
+    secretName: string,
+    labels: Record<string, string>,
+    namespace?: string,
+): Record<string, unknown> {
+    return {
+        apiVersion: "cert-manager.io/v1",
+        kind,
+        metadata: {
+            name,
+            ...(kind === "Issuer" ? { namespace } : {}),
+            labels: { ...labels },
+            annotations: { ...readyAnnotation },
+        },
+        spec: { ca: { secretName } },
+    };
+}
+
+/** What a platform Certificate is. */
+export interface CertificateSpec {
+    readonly name: string;
+    readonly namespace: string;
+    readonly secretName: string;
+    readonly commonName: string;
+    readonly dnsNames: readonly string[];
+    readonly isCA: boolean;
+    /** Lifetime and renewal, as cert-manager durations (`48h0m0s`). */
+    readonly duration: string;
+    readonly renewBefore: string;
+    /** ECDSA key size (curve): 256 (P-256) or 384 (P-384). */
+    readonly keySize: 256 | 384;
+    readonly usages: readonly string[];
+    readonly issuer: { readonly kind: "ClusterIssuer" | "Issuer"; readonly name: string };
+    readonly labels: Record<string, string>;
+}
+
+/**
+ * A cert-manager Certificate (pure). The private key is always ECDSA and always regenerated on
+ * renewal (`rotationPolicy: Always`, set explicitly: the default was `Never` before cert-manager
+ * 1.18), so a renewal never extends the life of a key that may have leaked.
+ */
+export function renderCertificate(spec: CertificateSpec): Record<string, unknown> {
+    return {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: {
+            name: spec.name,
+            namespace: spec.namespace,
+            labels: { ...spec.labels },
+            annotations: { ...readyAnnotation },
+        },
+        spec: {
+            secretName: spec.secretName,
+            secretTemplate: { labels: { ...spec.labels } },
+            commonName: spec.commonName,
+            dnsNames: [...spec.dnsNames],
+            isCA: spec.isCA,
+            duration: spec.duration,
+            renewBefore: spec.renewBefore,
+            privateKey: { algorithm: "ECDSA", size: spec.keySize, rotationPolicy: "Always" },
+            usages: [...spec.usages],
+            issuerRef: { group: "cert-manager.io", kind: spec.issuer.kind, name: spec.issuer.name },
+        },
+    };
+}

@@ -1,0 +1,282 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformSettings } from "../../stacks/schema";
+import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
+import { resolveChart, ResolvedChart } from "../shared/chart-source";
+import { childOptions } from "../shared/options";
+import { checkRulesFile } from "./condition";
+import {
+    falcoChart,
+    falcoDefaults,
+    falcoImages,
+    falcoReleaseName,
+    falcosidekickChart,
+    falcosidekickReleaseName,
+} from "./defaults";
+import {
+    FalcoAlertMode,
+    falcosidekickUrl,
+    imageReference,
+    mirroredImage,
+    renderFalcoNamespace,
+    renderFalcosidekickValues,
+    renderFalcoValues,
+    renderRuntimeAlertRules,
+    SidekickOutputs,
+} from "./render";
+import { renderSovereignRulesYaml, sovereignRulesFile, SovereignRulesInput } from "./rules";
+
+export { checkRulesFile, evaluateCondition, parseCondition } from "./condition";
+export { renderSovereignRulesYaml, sovereignRules, sovereignRulesFile } from "./rules";
+
+/** Alert routing of {@link FalcoArgs}. */
+export interface FalcoAlertsArgs {
+    /**
+     * `falcosidekick` (Falco posts to falcosidekick, which fans out to `outputs` and serves
+     * metrics), `http` (Falco posts to `httpUrl`) or `stdout` (alerts stay in Falco's log).
+     * @default "falcosidekick"
+     */
+    readonly mode?: FalcoAlertMode;
+    /** Alerts below this priority are not forwarded by falcosidekick. @default "warning" */
+    readonly minimumPriority?: string;
+    /** Receiver of Falco's HTTP output in mode `http`. @default none (required in that mode) */
+    readonly httpUrl?: string;
+    /** falcosidekick replicas. @default 2 */
+    readonly sidekickReplicas?: number;
+    /** falcosidekick's outputs (webhook, Alertmanager, syslog). @default {} (metrics only) */
+    readonly outputs?: SidekickOutputs;
+}
+
+/** A namespace another component created (the bootstrap layer's system namespaces), and its level. */
+export interface ExistingNamespace {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly podSecurity: "privileged" | "baseline" | "restricted";
+}
+
+/** Arguments of {@link Falco}. */
+export interface FalcoArgs {
+    /** Target Kubernetes minor version (pinned in the namespace's Pod Security labels). */
+    readonly kubernetesVersion: string;
+    /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
+    readonly charts?: ChartsSettings;
+    /** Image registry mirror (`images` settings). @default {} (upstream registries) */
+    readonly images?: ImagesSettings;
+    /** Namespace Falco runs in. @default "falco" */
+    readonly namespace?: string;
+    /**
+     * The namespace when it is one of the stack's declared system namespaces (created by the
+     * bootstrap layer with its reason); it must enforce `privileged`. Unset: the component creates
+     * the namespace itself, Pod Security `privileged` with its reason on record.
+     * @default undefined (the component creates it)
+     */
+    readonly systemNamespace?: ExistingNamespace;
+    /** Rules below this priority are not loaded. @default "notice" */
+    readonly minimumPriority?: string;
+    /**
+     * Scope of the platform's rules: serving, training and GPU namespaces, model readers, allowed
+     * egress networks. @default no namespaces, the usual model runtimes, no allowed networks
+     */
+    readonly rules?: Partial<SovereignRulesInput>;
+    /** Alert routing. @default falcosidekick, warning and above */
+    readonly alerts?: FalcoAlertsArgs;
+    /** Serve Prometheus metrics from Falco's webserver. @default true */
+    readonly metrics?: boolean;
+    /**
+     * Create ServiceMonitors and the PrometheusRule of runtime alerts (needs the Prometheus
+     * Operator CRDs). @default false
+     */
+    readonly prometheusOperator?: boolean;
+}
+
+/**
+ * Falco (runtime layer): behaviour detection on every node with the `modern_ebpf` driver and
+ * capabilities instead of a privileged container, the upstream default rules plus the platform's
+ * own rules for AI workloads (rendered and checked by this program; nothing is downloaded at
+ * runtime), and alert routing through falcosidekick or Falco's HTTP output. Its namespace is the
+ * platform's declared Pod Security exemption, with the reason on record.
+ */
+export class Falco extends pulumi.ComponentResource {
+    /** Where the Falco chart came from (for the mirroring list and the report). */
+    readonly chart: ResolvedChart;
+    /** Every chart the component installs (Falco, and falcosidekick when it routes alerts). */
+    readonly charts: ResolvedChart[];
+    /** Every image the component deploys, after mirroring. */
+    readonly images: string[];
+    /** The namespace Falco runs in (its own, or the declared system namespace). */
+    readonly namespace: k8s.core.v1.Namespace;
+    /** The Falco chart. */
+    readonly release: k8s.helm.v4.Chart;
+    /** The falcosidekick chart; undefined unless alerts go through falcosidekick. */
+    readonly sidekick?: k8s.helm.v4.Chart;
+    /** The PrometheusRule of runtime alerts; undefined without the Prometheus Operator. */
+    readonly alertRules?: k8s.apiextensions.CustomResource;
+    /** The platform's rules file as shipped (YAML). */
+    readonly rulesYaml: string;
+
+    constructor(name: string, args: FalcoArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("sovereign:runtime:Falco", name, {}, opts);
+        const d = falcoDefaults;
+        const namespaceName = args.namespace ?? d.namespace;
+        const alerts = args.alerts ?? {};
+        const mode = alerts.mode ?? d.alertMode;
+        const replicas = alerts.sidekickReplicas ?? d.sidekickReplicas;
+        const prometheusOperator = args.prometheusOperator ?? d.prometheusOperator;
+        const metrics = args.metrics ?? d.metrics;
+        if (args.systemNamespace !== undefined && args.systemNamespace.podSecurity !== "privileged") {
+            throw new pulumi.ResourceError(
+                `systemNamespaces entry "${namespaceName}" (falco.namespace) enforces Pod Security ` +
+                    `"${args.systemNamespace.podSecurity}"; expected "privileged" with a reason: ` +
+                    "Falco's DaemonSet needs kernel-instrumentation capabilities and host paths",
+                this,
+            );
+        }
+        if (mode === "http" && alerts.httpUrl === undefined) {
+            throw new pulumi.ResourceError(
+                'falco.alerts.mode is "http" but falco.alerts.httpUrl is not set; expected the ' +
+                    "URL of the receiver of Falco's HTTP output",
+                this,
+            );
+        }
+        if (!Number.isInteger(replicas) || replicas < 1) {
+            throw new pulumi.ResourceError(
+                `falco.alerts.sidekickReplicas is ${replicas}; expected a whole number of at least 1`,
+                this,
+            );
+        }
+        const rulesInput: SovereignRulesInput = {
+            servingNamespaces: args.rules?.servingNamespaces ?? [],
+            trainingNamespaces: args.rules?.trainingNamespaces ?? [],
+            gpuNamespaces: args.rules?.gpuNamespaces ?? [],
+            modelReaders: args.rules?.modelReaders ?? d.modelReaders,
+            allowedEgressCidrs: args.rules?.allowedEgressCidrs ?? [],
+        };
+        const problems = checkRulesFile(sovereignRulesFile(rulesInput));
+        if (problems.length > 0) {
+            throw new pulumi.ResourceError(
+                `falco.rules: the rendered rules file is invalid; expected none of: ${problems.join("; ")}`,
+                this,
+            );
+        }
+        this.rulesYaml = renderSovereignRulesYaml(rulesInput);
+        const sidekickEnabled = mode === "falcosidekick";
+        const outputs = alerts.outputs ?? {};
+        if (
+            sidekickEnabled &&
+            outputs.webhookUrl === undefined &&
+            outputs.alertmanagerUrl === undefined &&
+            outputs.syslog === undefined
+        ) {
+            void pulumi.log.warn(
+                "falco.alerts.outputs sets no webhook, Alertmanager or syslog: falcosidekick only " +
+                    "counts alerts in its metrics",
+                this,
+            );
+        }
+
+        const charts = args.charts ?? { overrides: {} };
+        const images = args.images ?? {};
+        this.chart = resolveChart(falcoChart, charts);
+        const sidekickChart = sidekickEnabled ? resolveChart(falcosidekickChart, charts) : undefined;
+        this.charts = [this.chart, ...(sidekickChart !== undefined ? [sidekickChart] : [])];
+        const falcoImage = mirroredImage(falcoImages.falco, images);
+        const sidekickImage = mirroredImage(falcoImages.falcosidekick, images);
+        this.images = [
+            imageReference(falcoImage),
+            ...(sidekickEnabled ? [imageReference(sidekickImage)] : []),
+        ];
+
+        this.namespace =
+            args.systemNamespace?.namespace ??
+            new k8s.core.v1.Namespace(
+                `${name}-namespace`,
+                renderFalcoNamespace(namespaceName, args.kubernetesVersion),
+                childOptions(this, opts),
+            );
+        if (sidekickChart !== undefined) {
+            this.sidekick = new k8s.helm.v4.Chart(
+                `${name}-sidekick-chart`,
+                {
+                    ...sidekickChart.args,
+                    name: falcosidekickReleaseName,
+                    namespace: namespaceName,
+                    values: renderFalcosidekickValues({
+                        image: sidekickImage,
+                        replicas,
+                        minimumPriority: alerts.minimumPriority ?? d.alertMinimumPriority,
+                        outputs,
+                        serviceMonitor: prometheusOperator,
+                    }),
+                },
+                childOptions(this, opts, { dependsOn: [this.namespace] }),
+            );
+        }
+        // Falco posts to falcosidekick, so falcosidekick is ready first.
+        this.release = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                ...this.chart.args,
+                name: falcoReleaseName,
+                namespace: namespaceName,
+                values: renderFalcoValues({
+                    image: falcoImage,
+                    minimumPriority: args.minimumPriority ?? d.minimumPriority,
+                    rulesYaml: this.rulesYaml,
+                    alertMode: mode,
+                    httpUrl: sidekickEnabled ? falcosidekickUrl(namespaceName) : alerts.httpUrl,
+                    metrics,
+                    serviceMonitor: prometheusOperator,
+                }),
+            },
+            childOptions(this, opts, {
+                dependsOn: [this.namespace, ...(this.sidekick !== undefined ? [this.sidekick] : [])],
+            }),
+        );
+        if (prometheusOperator) {
+            this.alertRules = new k8s.apiextensions.CustomResource(
+                `${name}-alert-rules`,
+                renderRuntimeAlertRules(namespaceName) as k8s.apiextensions.CustomResourceArgs,
+                childOptions(this, opts, { dependsOn: [this.namespace] }),
+            );
+        }
+
+        this.registerOutputs({
+            charts: this.charts.map((c) => `${c.name}@${c.version}`),
+            images: this.images,
+            namespace: namespaceName,
+            alertMode: mode,
+        });
+    }
+}
+
+/**
+ * The Falco arguments a stack's settings give (the component's settings are `falco`), with its
+ * namespace from the bootstrap layer when the stack declares it among `systemNamespaces`.
+ */
+export function falcoArgsFromSettings(
+    settings: PlatformSettings,
+    systemNamespaces: Readonly<Record<string, k8s.core.v1.Namespace>> = {},
+): FalcoArgs {
+    const f = settings.falco;
+    const declared = settings.systemNamespaces.find((ns) => ns.name === f.namespace);
+    const existing = systemNamespaces[f.namespace];
+    return {
+        kubernetesVersion: settings.kubernetesVersion,
+        charts: settings.charts,
+        images: settings.images,
+        namespace: f.namespace,
+        ...(declared !== undefined && existing !== undefined
+            ? { systemNamespace: { namespace: existing, podSecurity: declared.podSecurity } }
+            : {}),
+        minimumPriority: f.minimumPriority,
+        rules: f.rules,
+        alerts: {
+            mode: f.alerts.mode,
+            minimumPriority: f.alerts.minimumPriority,
+            httpUrl: f.alerts.httpUrl,
+            sidekickReplicas: f.alerts.sidekickReplicas,
+            outputs: f.alerts.outputs,
+        },
+        metrics: f.metrics,
+        prometheusOperator: f.prometheusOperator,
+    };
+}

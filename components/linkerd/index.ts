@@ -1,0 +1,395 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import type { PlatformSettings } from "../../stacks/schema";
+import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
+import type { CertManager } from "../cert-manager";
+import { renderCaIssuer, renderTlsSecret } from "../cert-manager/render";
+import { mirrorImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { childOptions } from "../shared/options";
+import {
+    linkerdCharts,
+    linkerdDefaults,
+    linkerdImages,
+    linkerdObjectNames,
+    linkerdReleaseNames,
+    linkerdVersion,
+} from "./defaults";
+import {
+    linkerdLabels,
+    linkerdWebhooks,
+    NamedImage,
+    renderCniNamespace,
+    renderCniValues,
+    renderControlPlaneNamespace,
+    renderControlPlaneValues,
+    renderCrdsValues,
+    renderIdentityIssuerCertificate,
+    renderWebhookCertificate,
+} from "./render";
+
+/** A namespace another component created (the bootstrap layer's system namespaces), and its level. */
+export interface ExistingNamespace {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly podSecurity: "privileged" | "baseline" | "restricted";
+}
+
+/** Arguments of {@link Linkerd}. */
+export interface LinkerdArgs {
+    /** Target Kubernetes minor version (pinned in the namespaces' Pod Security labels). */
+    readonly kubernetesVersion: string;
+    /**
+     * The platform's cert-manager: it issues the identity issuer and the webhook certificates
+     * (from its CA ClusterIssuer), so Linkerd is created after it. Required.
+     */
+    readonly certManager?: CertManager;
+    /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
+    readonly charts?: ChartsSettings;
+    /** Image registry mirror (`images` settings). @default {} (upstream registries) */
+    readonly images?: ImagesSettings;
+    /** Namespace of the control plane; created by the component. @default "linkerd" */
+    readonly namespace?: string;
+    /** Namespace of the CNI plugin (Pod Security privileged). @default "linkerd-cni" */
+    readonly cniNamespace?: string;
+    /**
+     * The CNI namespace when it is one of the stack's declared system namespaces (created by the
+     * bootstrap layer with its reason); it must enforce `privileged`. Unset: the component creates
+     * it, Pod Security `privileged` with its reason on record.
+     * @default undefined (the component creates it)
+     */
+    readonly cniSystemNamespace?: ExistingNamespace;
+    /**
+     * Namespaces the proxy injector never sees (besides its own and the CNI plugin's): the
+     * platform's system namespaces, whose pods must start even while the injector is down.
+     * @default ["kube-system", "kube-public", "kube-node-lease", "cert-manager"]
+     */
+    readonly injectorExcludedNamespaces?: readonly string[];
+    /** Three replicas, disruption budgets and anti-affinity for the controllers. @default true */
+    readonly highAvailability?: boolean;
+    /** The proxy injector's failurePolicy. @default "Fail" */
+    readonly injectorFailurePolicy?: "Fail" | "Ignore";
+    /** Inbound policy of meshed pods no `Server` selects. @default "all-authenticated" */
+    readonly defaultInboundPolicy?: "all-authenticated" | "cluster-authenticated" | "deny";
+    /** Trust domain of mesh identities. @default "cluster.local" */
+    readonly trustDomain?: string;
+    /** Validity of the trust anchor in hours. @default 87600 (10 years) */
+    readonly trustAnchorValidityHours?: number;
+    /** Lifetime and renewal of the identity issuer certificate. @default 48h0m0s, renewed 25h before */
+    readonly identityIssuer?: { readonly duration?: string; readonly renewBefore?: string };
+    /** Create PodMonitors (needs the Prometheus Operator CRDs). @default false */
+    readonly podMonitor?: boolean;
+}
+
+/** A Linkerd image through the mirror. */
+function namedImage(image: NamedImage, images: ImagesSettings): NamedImage {
+    const full = mirrorImage(`${image.name}:${image.version}`, images);
+    return { name: full.slice(0, full.length - image.version.length - 1), version: image.version };
+}
+
+/** Hours of a `48h0m0s`-style duration. */
+function hoursOf(duration: string): number {
+    const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
+    if (m === null || duration === "") {
+        return NaN;
+    }
+    return Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600;
+}
+
+/**
+ * Linkerd (runtime layer): mTLS between meshed workloads. The trust anchor (ECDSA P-256) comes from
+ * @pulumi/tls, stays a Pulumi secret and is protected; it reaches the cluster only as the Secret
+ * behind a CA Issuer in the control plane's namespace, and the chart receives only its certificate.
+ * cert-manager issues the short-lived identity issuer from it and the webhooks' serving
+ * certificates from the platform CA. The CRDs and the CNI plugin come before the control plane,
+ * which waits for every certificate to be Ready. Tenants join the mesh through their own setting.
+ */
+export class Linkerd extends pulumi.ComponentResource {
+    /** Where the control-plane chart came from. */
+    readonly chart: ResolvedChart;
+    /** Every chart the component installs (CRDs, CNI, control plane). */
+    readonly charts: ResolvedChart[];
+    /** Every image the component deploys or injects, after mirroring. */
+    readonly images: string[];
+    /** The control plane's namespace name (tenants allow egress to it). */
+    readonly namespaceName: string;
+    /** The control plane's namespace. */
+    readonly namespace: k8s.core.v1.Namespace;
+    /** The CNI plugin's namespace (its own, or the declared system namespace). */
+    readonly cniNamespace: k8s.core.v1.Namespace;
+    /** The trust anchor's private key (protected; a Pulumi secret). */
+    readonly trustAnchorKey: tls.PrivateKey;
+    /** The trust anchor's self-signed certificate (protected). */
+    readonly trustAnchor: tls.SelfSignedCert;
+    /** The trust anchor's certificate (PEM; public): what the chart receives. */
+    readonly trustAnchorPem: pulumi.Output<string>;
+    /** The Secret holding the trust anchor for the CA Issuer. */
+    readonly trustAnchorSecret: k8s.core.v1.Secret;
+    /** The CA Issuer signing the identity issuer. */
+    readonly trustAnchorIssuer: k8s.apiextensions.CustomResource;
+    /** The identity issuer Certificate. */
+    readonly identityIssuer: k8s.apiextensions.CustomResource;
+    /** The webhooks' serving Certificates by service name. */
+    readonly webhookCertificates: Readonly<Record<string, k8s.apiextensions.CustomResource>>;
+    /** The `linkerd-crds` chart. */
+    readonly crds: k8s.helm.v4.Chart;
+    /** The `linkerd2-cni` chart. */
+    readonly cni: k8s.helm.v4.Chart;
+    /** The `linkerd-control-plane` chart. */
+    readonly controlPlane: k8s.helm.v4.Chart;
+
+    constructor(name: string, args: LinkerdArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("sovereign:runtime:Linkerd", name, {}, opts);
+        const d = linkerdDefaults;
+        const certManager = args.certManager;
+        if (certManager === undefined) {
+            throw new pulumi.ResourceError(
+                "linkerd.enabled is true but certManager.enabled is false; expected " +
+                    "certManager.enabled: true (Linkerd's identity issuer and webhook " +
+                    "certificates are cert-manager Certificates)",
+                this,
+            );
+        }
+        const namespaceName = args.namespace ?? d.namespace;
+        const cniNamespaceName = args.cniNamespace ?? d.cniNamespace;
+        const trustDomain = args.trustDomain ?? d.trustDomain;
+        const duration = args.identityIssuer?.duration ?? d.identityIssuer.duration;
+        const renewBefore = args.identityIssuer?.renewBefore ?? d.identityIssuer.renewBefore;
+        const validityHours = args.trustAnchorValidityHours ?? d.trustAnchorValidityHours;
+        if (!(hoursOf(renewBefore) < hoursOf(duration))) {
+            throw new pulumi.ResourceError(
+                `linkerd.identityIssuer.renewBefore is ${renewBefore}; expected a duration ` +
+                    `shorter than linkerd.identityIssuer.duration (${duration})`,
+                this,
+            );
+        }
+        if (
+            args.cniSystemNamespace !== undefined &&
+            args.cniSystemNamespace.podSecurity !== "privileged"
+        ) {
+            throw new pulumi.ResourceError(
+                `systemNamespaces entry "${cniNamespaceName}" (linkerd.cniNamespace) enforces Pod ` +
+                    `Security "${args.cniSystemNamespace.podSecurity}"; expected "privileged" with a ` +
+                    "reason: the CNI plugin writes the node's CNI configuration through hostPath",
+                this,
+            );
+        }
+        if (namespaceName === cniNamespaceName) {
+            throw new pulumi.ResourceError(
+                `linkerd.cniNamespace is ${cniNamespaceName}, the same as linkerd.namespace; ` +
+                    "expected its own namespace (it enforces Pod Security privileged)",
+                this,
+            );
+        }
+
+        const charts = args.charts ?? { overrides: {} };
+        const images = args.images ?? {};
+        const crdsChart = resolveChart(linkerdCharts.crds, charts);
+        const cniChart = resolveChart(linkerdCharts.cni, charts);
+        this.chart = resolveChart(linkerdCharts.controlPlane, charts);
+        this.charts = [crdsChart, cniChart, this.chart];
+        const mirrored = {
+            controller: namedImage(linkerdImages.controller, images),
+            proxy: namedImage(linkerdImages.proxy, images),
+            debug: namedImage(linkerdImages.debug, images),
+            cni: namedImage(linkerdImages.cni, images),
+        };
+        this.images = Object.values(mirrored).map((i) => `${i.name}:${i.version}`);
+        this.namespaceName = namespaceName;
+
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            renderControlPlaneNamespace(namespaceName, args.kubernetesVersion),
+            childOptions(this, opts),
+        );
+        this.cniNamespace =
+            args.cniSystemNamespace?.namespace ??
+            new k8s.core.v1.Namespace(
+                `${name}-cni-namespace`,
+                renderCniNamespace(cniNamespaceName, args.kubernetesVersion),
+                childOptions(this, opts),
+            );
+
+        // The trust anchor. Linkerd requires ECDSA P-256. protect: replacing it without the
+        // rotation procedure (docs/runbooks/linkerd-trust-anchor-rotation.md) breaks every mesh
+        // connection; retainOnDelete: removing it from the program keeps it in the state history.
+        const keep = { protect: true, retainOnDelete: true };
+        this.trustAnchorKey = new tls.PrivateKey(
+            `${name}-trust-anchor-key`,
+            { algorithm: "ECDSA", ecdsaCurve: "P256" },
+            childOptions(this, opts, {
+                ...keep,
+                additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
+            }),
+        );
+        this.trustAnchor = new tls.SelfSignedCert(
+            `${name}-trust-anchor`,
+            {
+                privateKeyPem: this.trustAnchorKey.privateKeyPem,
+                isCaCertificate: true,
+                validityPeriodHours: validityHours,
+                earlyRenewalHours: Math.min(d.trustAnchorEarlyRenewalHours, validityHours - 1),
+                allowedUses: ["cert_signing", "crl_signing"],
+                subject: { commonName: `root.linkerd.${trustDomain}` },
+            },
+            childOptions(this, opts, keep),
+        );
+        this.trustAnchorPem = this.trustAnchor.certPem;
+        this.trustAnchorSecret = new k8s.core.v1.Secret(
+            `${name}-trust-anchor-secret`,
+            renderTlsSecret(
+                linkerdObjectNames.trustAnchorSecret,
+                namespaceName,
+                {
+                    certificate: pulumi.secret(this.trustAnchor.certPem),
+                    privateKey: pulumi.secret(this.trustAnchorKey.privateKeyPem),
+                },
+                linkerdLabels,
+            ),
+            childOptions(this, opts, { dependsOn: [this.namespace] }),
+        );
+        // Issuers and certificates need cert-manager's CRDs and webhook: they wait for the whole
+        // cert-manager component, then each for its own Ready condition.
+        this.trustAnchorIssuer = new k8s.apiextensions.CustomResource(
+            `${name}-trust-anchor-issuer`,
+            renderCaIssuer(
+                "Issuer",
+                linkerdObjectNames.trustAnchorIssuer,
+                linkerdObjectNames.trustAnchorSecret,
+                linkerdLabels,
+                namespaceName,
+            ) as k8s.apiextensions.CustomResourceArgs,
+            childOptions(this, opts, { dependsOn: [certManager, this.trustAnchorSecret] }),
+        );
+        this.identityIssuer = new k8s.apiextensions.CustomResource(
+            `${name}-identity-issuer`,
+            renderIdentityIssuerCertificate({
+                namespace: namespaceName,
+                trustDomain,
+                duration,
+                renewBefore,
+            }) as k8s.apiextensions.CustomResourceArgs,
+            childOptions(this, opts, { dependsOn: [this.trustAnchorIssuer] }),
+        );
+        const webhookCertificates: Record<string, k8s.apiextensions.CustomResource> = {};
+        for (const webhook of linkerdWebhooks) {
+            webhookCertificates[webhook.service] = new k8s.apiextensions.CustomResource(
+                `${name}-webhook-cert-${webhook.service.replace(/^linkerd-/, "")}`,
+                renderWebhookCertificate(
+                    webhook.service,
+                    namespaceName,
+                    certManager.clusterIssuerName,
+                ) as k8s.apiextensions.CustomResourceArgs,
+                childOptions(this, opts, { dependsOn: [certManager, this.namespace] }),
+            );
+        }
+        this.webhookCertificates = webhookCertificates;
+
+        this.crds = new k8s.helm.v4.Chart(
+            `${name}-crds`,
+            {
+                ...crdsChart.args,
+                name: linkerdReleaseNames.crds,
+                namespace: namespaceName,
+                values: renderCrdsValues(),
+            },
+            childOptions(this, opts, { dependsOn: [this.namespace] }),
+        );
+        this.cni = new k8s.helm.v4.Chart(
+            `${name}-cni`,
+            {
+                ...cniChart.args,
+                name: linkerdReleaseNames.cni,
+                namespace: cniNamespaceName,
+                values: renderCniValues(mirrored.cni),
+            },
+            childOptions(this, opts, { dependsOn: [this.cniNamespace] }),
+        );
+        const valuesInput = {
+            namespace: namespaceName,
+            trustDomain,
+            linkerdVersion,
+            highAvailability: args.highAvailability ?? d.highAvailability,
+            injectorFailurePolicy: args.injectorFailurePolicy ?? d.injectorFailurePolicy,
+            defaultInboundPolicy: args.defaultInboundPolicy ?? d.defaultInboundPolicy,
+            podMonitor: args.podMonitor ?? d.podMonitor,
+            injectorExcludedNamespaces: [
+                ...new Set([
+                    ...(args.injectorExcludedNamespaces ?? d.injectorExcludedNamespaces),
+                    namespaceName,
+                    cniNamespaceName,
+                ]),
+            ].sort(),
+            images: { controller: mirrored.controller, proxy: mirrored.proxy, debug: mirrored.debug },
+        };
+        // The control plane mounts the identity issuer and webhook Secrets and its pods need the
+        // CNI plugin on the node: it waits for all of them.
+        this.controlPlane = new k8s.helm.v4.Chart(
+            `${name}-control-plane`,
+            {
+                ...this.chart.args,
+                name: linkerdReleaseNames.controlPlane,
+                namespace: namespaceName,
+                values: this.trustAnchor.certPem.apply((pem) =>
+                    renderControlPlaneValues({ ...valuesInput, trustAnchorPem: pem }),
+                ),
+            },
+            childOptions(this, opts, {
+                dependsOn: [
+                    this.namespace,
+                    this.crds,
+                    this.cni,
+                    this.identityIssuer,
+                    ...Object.values(webhookCertificates),
+                ],
+            }),
+        );
+
+        this.registerOutputs({
+            charts: this.charts.map((c) => `${c.name}@${c.version}`),
+            images: this.images,
+            namespace: namespaceName,
+            trustAnchorPem: this.trustAnchorPem,
+        });
+    }
+}
+
+/**
+ * The Linkerd arguments a stack's settings give (the component's settings are `linkerd`): the CNI
+ * namespace from the bootstrap layer when the stack declares it among `systemNamespaces`, and the
+ * proxy injector kept away from every namespace of the platform itself.
+ */
+export function linkerdArgsFromSettings(
+    settings: PlatformSettings,
+    certManager: CertManager | undefined,
+    systemNamespaces: Readonly<Record<string, k8s.core.v1.Namespace>> = {},
+): LinkerdArgs {
+    const l = settings.linkerd;
+    const declared = settings.systemNamespaces.find((ns) => ns.name === l.cniNamespace);
+    const existing = systemNamespaces[l.cniNamespace];
+    return {
+        kubernetesVersion: settings.kubernetesVersion,
+        certManager,
+        charts: settings.charts,
+        images: settings.images,
+        namespace: l.namespace,
+        cniNamespace: l.cniNamespace,
+        ...(declared !== undefined && existing !== undefined
+            ? { cniSystemNamespace: { namespace: existing, podSecurity: declared.podSecurity } }
+            : {}),
+        injectorExcludedNamespaces: [
+            ...linkerdDefaults.injectorExcludedNamespaces,
+            settings.certManager.namespace,
+            settings.gatekeeper.namespace,
+            settings.kyverno.namespace,
+            settings.falco.namespace,
+            ...settings.systemNamespaces.map((ns) => ns.name),
+        ],
+        highAvailability: l.highAvailability,
+        injectorFailurePolicy: l.injectorFailurePolicy,
+        defaultInboundPolicy: l.defaultInboundPolicy,
+        trustDomain: l.trustDomain,
+        trustAnchorValidityHours: l.trustAnchorValidityHours,
+        identityIssuer: l.identityIssuer,
+        podMonitor: l.podMonitor,
+    };
+}

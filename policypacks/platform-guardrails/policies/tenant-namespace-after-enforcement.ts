@@ -1,0 +1,119 @@
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import {
+    isWithin,
+    objectName,
+    tenantComponentOf,
+    tenantComponentType,
+    tenantNamespaces,
+} from "./tenant-namespace-guardrails";
+
+/** Type token of the platform's layer components. */
+export const layerType = "sovereign:platform:Layer";
+
+/** The enforcement layers of a stack: Layer components named `enforcement` or `<platform>-enforcement`. */
+export function enforcementLayers(resources: readonly PolicyResource[]): PolicyResource[] {
+    return resources.filter(
+        (r) =>
+            r.type === layerType && (r.name === "enforcement" || r.name.endsWith("-enforcement")),
+    );
+}
+
+/** True for a resource a `dependsOn` on a component expands to: not itself a component. */
+function isRegisteredWork(resource: PolicyResource): boolean {
+    return !resource.type.startsWith("sovereign:");
+}
+
+/**
+ * The resources of a stack that belong to tenants, grouped by tenant: the children of each
+ * TenantNamespace component, and any other Namespace labelled as a tenant's.
+ */
+function tenantResources(
+    resources: readonly PolicyResource[],
+): Map<PolicyResource, PolicyResource[]> {
+    const groups = new Map<PolicyResource, PolicyResource[]>();
+    for (const component of resources.filter((r) => r.type === tenantComponentType)) {
+        groups.set(component, []);
+    }
+    for (const r of resources) {
+        const component = tenantComponentOf(r);
+        if (component !== undefined && isRegisteredWork(r)) {
+            groups.get(component)?.push(r);
+        }
+    }
+    for (const ns of tenantNamespaces(resources)) {
+        if (tenantComponentOf(ns) === undefined) {
+            groups.set(ns, [ns]);
+        }
+    }
+    return groups;
+}
+
+/**
+ * Tenants are created only after the enforcement layer (admission control) is in place: every
+ * resource of a tenant depends on the enforcement layer, so no tenant namespace, and no binding
+ * that lets a team deploy into it, exists before the policies that judge what they deploy.
+ *
+ * The Node SDK expands a `dependsOn` on a component into the custom (and remote component)
+ * resources under it, so the engine records dependencies on the layer's resources, never on the
+ * layer itself: a tenant resource passes when one of its dependencies is the enforcement layer or
+ * lies under it. An enforcement layer without any resource orders nothing and fails the check.
+ *
+ * Mandatory: the platform applies its layers bootstrap → enforcement → baseline → runtime → audit
+ * (`applyOrder` in components/platform/layers.ts), so every tenant resource must carry a dependency
+ * on a resource of the enforcement layer. A tenant built outside that order is refused.
+ *
+ * @severity high
+ * @frameworks nist-800-53-cm-3, nist-800-53-cm-7, cis-kubernetes-5.2.1, iso-27001-a.8.9
+ * @topics tenancy, admission, ordering
+ * @link https://www.pulumi.com/docs/iac/concepts/options/dependson/
+ */
+export const tenantNamespaceAfterEnforcement: StackValidationPolicy = {
+    name: "tenant-namespace-after-enforcement",
+    description: "Tenant resources must depend on the enforcement layer (admission control first).",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const groups = tenantResources(args.resources);
+        if (groups.size === 0) {
+            return;
+        }
+        const layers = enforcementLayers(args.resources);
+        const layerNames = layers.map((l) => `Layer "${l.name}"`).join(", ");
+        const populated = layers.filter((layer) =>
+            args.resources.some((r) => r !== layer && isRegisteredWork(r) && isWithin(r, layer)),
+        );
+        const fix =
+            "create the tenant with dependsOn the enforcement layer (components/platform inLayer) " +
+            "so admission control exists before tenants can deploy";
+        for (const [owner, members] of groups) {
+            const namespace = members.find((m) => m.type === "kubernetes:core/v1:Namespace");
+            const tenant =
+                owner.type === tenantComponentType
+                    ? `Tenant "${namespace !== undefined ? objectName(namespace) : owner.name}" (TenantNamespace "${owner.name}")`
+                    : `Tenant namespace "${objectName(owner)}"`;
+            if (layers.length === 0) {
+                reportViolation(
+                    `${tenant}: the stack has no enforcement layer (a ${layerType} named *-enforcement) to order it after; ${fix}.`,
+                    owner.urn,
+                );
+                continue;
+            }
+            if (populated.length === 0) {
+                reportViolation(
+                    `${tenant}: ${layerNames} holds no resource, so nothing orders the tenant after admission control; enable an admission controller (Gatekeeper or Kyverno) in the enforcement layer.`,
+                    owner.urn,
+                );
+                continue;
+            }
+            const unordered = members.filter(
+                (m) => !m.dependencies.some((d) => layers.some((layer) => isWithin(d, layer))),
+            );
+            if (unordered.length > 0) {
+                const which =
+                    unordered.length === members.length
+                        ? `none of its ${members.length} resource${members.length === 1 ? "" : "s"} depends`
+                        : `${unordered.map((m) => m.name).join(", ")} do not depend`;
+                reportViolation(`${tenant}: ${which} on ${layerNames}; ${fix}.`, owner.urn);
+            }
+        }
+    },
+};

@@ -1,0 +1,70 @@
+import * as assert from "node:assert/strict";
+import { chartsExactVersion as policy } from "../../../policypacks/platform-guardrails/policies/charts-exact-version";
+import { chart, T } from "../../fixtures/platform/guardrails";
+import { runResourcePolicy } from "../../util/policy-harness";
+
+describe("policy charts-exact-version", () => {
+    it("passes a Chart pinned to an exact version", async () => {
+        assert.deepEqual(
+            await runResourcePolicy(policy, { type: T.chart, name: "gatekeeper", props: chart() }),
+            [],
+        );
+    });
+
+    it("passes an exact pre-release version with a v prefix", async () => {
+        const props = chart();
+        props.version = "v1.18.0-rc.1";
+        assert.deepEqual(await runResourcePolicy(policy, { type: T.chart, props }), []);
+    });
+
+    it("reports a Chart without a version", async () => {
+        const props = chart();
+        delete props.version;
+        assert.deepEqual(
+            await runResourcePolicy(policy, { type: T.chart, name: "gatekeeper", props }),
+            [
+                `Chart "gatekeeper" sets no version, so Helm installs the newest chart at each ` +
+                    `run: set version to an exact release such as "1.2.3".`,
+            ],
+        );
+    });
+
+    for (const version of ["^3.20.0", "~3.20", ">=3.0.0", "3.20.x", "3.20", "latest"]) {
+        it(`reports the non-exact version ${version}`, async () => {
+            const props = chart();
+            props.version = version;
+            assert.deepEqual(
+                await runResourcePolicy(policy, { type: T.chart, name: "gatekeeper", props }),
+                [
+                    `Chart "gatekeeper" does not pin an exact version: version is ` +
+                        `${JSON.stringify(version)}; set it to an exact release such as "1.2.3" ` +
+                        `(no ranges, wildcards or "latest").`,
+                ],
+            );
+        });
+    }
+
+    it("passes a local chart archive without a version (the archive carries it)", async () => {
+        assert.deepEqual(
+            await runResourcePolicy(policy, {
+                type: T.chart,
+                props: { chart: "./vendor/charts/gatekeeper-3.20.1.tgz" },
+            }),
+            [],
+        );
+    });
+
+    it("reports a range even on a local chart", async () => {
+        const messages = await runResourcePolicy(policy, {
+            type: T.chart,
+            props: { chart: "./vendor/gatekeeper", version: "^3" },
+        });
+        assert.equal(messages.length, 1);
+    });
+
+    it("ignores other types", async () => {
+        const props = chart();
+        delete props.version;
+        assert.deepEqual(await runResourcePolicy(policy, { type: T.release, props }), []);
+    });
+});

@@ -1,0 +1,182 @@
+/**
+ * The per-stack policy-pack config (`stacks/policy-config/<stack>/<pack>.json`, the format of
+ * `pulumi preview --policy-pack-config`) agrees with the stack's own settings: the packs enforce
+ * what `Pulumi.<stack>.yaml` declares, and the files are valid config for the packs' policies.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { Policies, PolicyConfigSchema } from "@pulumi/policy";
+import { policies as guardrailPolicies } from "../../policypacks/platform-guardrails/policies";
+import { policies as workloadPolicies } from "../../policypacks/workload-security/policies";
+import { loadSettings } from "../../stacks/load";
+import { PlatformSettings } from "../../stacks/schema";
+import { configWithDefaults } from "../util/policy-harness";
+
+const root = path.resolve(__dirname, "../..");
+const stacks = ["dev", "prod"];
+const packs: Readonly<Record<string, Policies>> = {
+    "workload-security": workloadPolicies,
+    "platform-guardrails": guardrailPolicies,
+};
+const levels = ["advisory", "mandatory", "remediate", "disabled"];
+
+/** A pack config file: per policy, an enforcement level alone or an object of level and config. */
+type PackConfig = Record<string, Record<string, unknown>>;
+
+/** The stack file's config as the Pulumi CLI hands it to the program: objects as JSON, scalars as strings. */
+function rawConfig(stack: string): Record<string, string> {
+    const doc = YAML.parse(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config?: Record<string, unknown>;
+    } | null;
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(doc?.config ?? {})) {
+        raw[key] =
+            typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+    }
+    return raw;
+}
+
+function settingsOf(stack: string): PlatformSettings {
+    return loadSettings(rawConfig(stack)).settings;
+}
+
+function packConfig(stack: string, pack: string): PackConfig {
+    const file = path.join(root, "stacks", "policy-config", stack, `${pack}.json`);
+    const doc = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+    // `"policy": "advisory"` is shorthand for `"policy": { "enforcementLevel": "advisory" }`.
+    return Object.fromEntries(
+        Object.entries(doc).map(([name, entry]) => [
+            name,
+            typeof entry === "string"
+                ? { enforcementLevel: entry }
+                : (entry as Record<string, unknown>),
+        ]),
+    );
+}
+
+function schemaOf(pack: string, policy: string): PolicyConfigSchema | undefined {
+    return packs[pack].find((p) => p.name === policy)?.configSchema;
+}
+
+const typeChecks: Readonly<Record<string, (v: unknown) => boolean>> = {
+    array: Array.isArray,
+    boolean: (v) => typeof v === "boolean",
+    string: (v) => typeof v === "string",
+};
+
+for (const stack of stacks) {
+    describe(`policy-pack config of stack ${stack}`, () => {
+        const settings = settingsOf(stack);
+
+        for (const pack of Object.keys(packs)) {
+            it(`${pack}.json configures only policies of the pack, with valid values`, () => {
+                for (const [name, entry] of Object.entries(packConfig(stack, pack))) {
+                    const policy = packs[pack].find((p) => p.name === name);
+                    assert.ok(
+                        policy,
+                        `${stack}/${pack}.json: "${name}" is not a policy of ${pack}`,
+                    );
+                    const { enforcementLevel, ...values } = entry;
+                    if (enforcementLevel !== undefined) {
+                        assert.ok(levels.includes(enforcementLevel as string), `${name}: level`);
+                    }
+                    configWithDefaults(name, policy.configSchema, values);
+                    for (const [key, value] of Object.entries(values)) {
+                        const type = policy.configSchema?.properties[key]?.type;
+                        const check = typeof type === "string" ? typeChecks[type] : undefined;
+                        assert.ok(check === undefined || check(value), `${name}.${key}: ${type}`);
+                    }
+                }
+            });
+        }
+
+        it("sets every pod-security policy to the stack's workloads.podSecurityLevel", () => {
+            const config = packConfig(stack, "workload-security");
+            const leveled = workloadPolicies.filter(
+                (p) => schemaOf("workload-security", p.name)?.properties.level !== undefined,
+            );
+            assert.ok(leveled.length > 0);
+            for (const policy of leveled) {
+                assert.equal(
+                    config[policy.name]?.level,
+                    settings.workloads.podSecurityLevel,
+                    `${policy.name}.level`,
+                );
+            }
+        });
+
+        it("allows exactly the stack's workloads.allowedRegistries", () => {
+            const config = packConfig(stack, "workload-security");
+            assert.deepEqual(
+                config["images-allowed-registries"]?.allowedRegistries,
+                settings.workloads.allowedRegistries,
+            );
+        });
+
+        it("requires digests exactly when workloads.requireImageDigests says so", () => {
+            const config = packConfig(stack, "workload-security");
+            assert.equal(
+                config["images-require-digest"]?.requireDigest,
+                settings.workloads.requireImageDigests,
+            );
+        });
+
+        it("allows privileged only for the system namespaces the settings declare privileged", () => {
+            const config = packConfig(stack, "platform-guardrails");
+            const privileged = settings.systemNamespaces
+                .filter((ns) => ns.podSecurity === "privileged")
+                .map((ns) => ns.name)
+                .sort();
+            const listed = [
+                ...((config["namespaces-pod-security-enforce"]?.privilegedNamespaces as
+                    | string[]
+                    | undefined) ?? []),
+            ].sort();
+            assert.deepEqual(listed, privileged);
+        });
+
+        it("admits the stack's chart mirror, chart overrides and (only if used) local charts", () => {
+            const entry = packConfig(stack, "platform-guardrails")["charts-allowed-sources"] ?? {};
+            const sources = (entry.allowedSources as string[] | undefined) ?? [];
+            const normalise = (url: string): string => url.replace(/\/+$/, "");
+            const expected = [
+                ...(settings.charts.mirror !== undefined ? [settings.charts.mirror.url] : []),
+                ...Object.values(settings.charts.overrides).flatMap((o) =>
+                    o.repository !== undefined ? [o.repository] : [],
+                ),
+            ];
+            for (const url of expected) {
+                assert.ok(sources.map(normalise).includes(normalise(url)), `${url} is allowed`);
+            }
+            const local = Object.values(settings.charts.overrides).some(
+                (o) => o.localPath !== undefined,
+            );
+            assert.equal(entry.allowLocalCharts === true, local, "allowLocalCharts");
+        });
+
+        it(
+            stack === "prod"
+                ? "lowers no policy's enforcement level (prod is mandatory)"
+                : "disables no policy (dev may only relax a few to advisory)",
+            () => {
+                for (const pack of Object.keys(packs)) {
+                    for (const [name, entry] of Object.entries(packConfig(stack, pack))) {
+                        const level = entry.enforcementLevel;
+                        if (level === undefined) {
+                            continue;
+                        }
+                        const own = packs[pack].find((p) => p.name === name)?.enforcementLevel;
+                        const allowed =
+                            stack === "prod" ? [own, "mandatory"] : [own, "mandatory", "advisory"];
+                        assert.ok(
+                            allowed.includes(level as string),
+                            `${pack}/${name}: ${String(level)}`,
+                        );
+                    }
+                }
+            },
+        );
+    });
+}
