@@ -11,5 +11,20 @@ const platform = new Platform("platform", { settings });
 export const nodeArtifacts = platform.nodeArtifacts;
 /** The system namespaces the platform created. */
 export const systemNamespaces = Object.keys(platform.systemNamespaces.namespaces);
-/** The settings the stack was built from, for the record (secret settings are never included). */
+/** The tenant namespaces. */
+export const tenants = Object.keys(platform.tenants);
+/** The active break-glass entry (group, role, expiry, reason), or null when break-glass is off. */
+export const breakGlass = platform.breakGlass.activeEntry ?? null;
+/** Every image the platform's charts deploy (after the mirror is applied), for mirroring. */
+export const images = [
+    platform.gatekeeper,
+    platform.kyverno,
+    platform.certManager,
+    platform.linkerd,
+    platform.falco,
+]
+    .flatMap((component) => component?.images ?? [])
+    .filter((image, i, all) => all.indexOf(image) === i)
+    .sort();
+/** The target Kubernetes minor version. */
 export const kubernetesVersion = settings.kubernetesVersion;

@@ -41,7 +41,6 @@ export const certManagerDefaults = {
         organization: "Sovereign Contour",
         ecdsaCurve: "P384",
         validityHours: 87600,
-        earlyRenewalHours: 8760,
     },
 } as const;
 

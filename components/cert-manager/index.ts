@@ -35,8 +35,6 @@ export interface CertManagerCaArgs {
     readonly ecdsaCurve?: "P256" | "P384";
     /** Validity of the root certificate in hours. @default 87600 (10 years) */
     readonly validityHours?: number;
-    /** Hours before expiry at which the root is due for re-issue. @default 8760 (1 year) */
-    readonly earlyRenewalHours?: number;
 }
 
 /** Arguments of {@link CertManager}. */
@@ -94,6 +92,8 @@ export class CertManager extends pulumi.ComponentResource {
     readonly caCertificate: tls.SelfSignedCert;
     /** The root certificate (PEM; public). */
     readonly caCertificatePem: pulumi.Output<string>;
+    /** When the root certificate expires (RFC 3339). */
+    readonly caValidUntil: pulumi.Output<string>;
     /** The Secret the ClusterIssuer signs with. */
     readonly caSecret: k8s.core.v1.Secret;
     /** The CA ClusterIssuer's name. */
@@ -113,10 +113,10 @@ export class CertManager extends pulumi.ComponentResource {
                 this,
             );
         }
-        if (ca.earlyRenewalHours >= ca.validityHours) {
+        if (!Number.isInteger(ca.validityHours) || ca.validityHours < 8760) {
             throw new pulumi.ResourceError(
-                `certManager.ca.earlyRenewalHours is ${ca.earlyRenewalHours}; expected fewer ` +
-                    `hours than certManager.ca.validityHours (${ca.validityHours})`,
+                `certManager.ca.validityHours is ${ca.validityHours}; expected at least 8760 ` +
+                    "hours (one year) for a CA certificate",
                 this,
             );
         }
@@ -162,7 +162,11 @@ export class CertManager extends pulumi.ComponentResource {
             { algorithm: "ECDSA", ecdsaCurve: ca.ecdsaCurve },
             childOptions(this, opts, {
                 ...keep,
-                additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
+                additionalSecretOutputs: [
+                    "privateKeyPem",
+                    "privateKeyPemPkcs8",
+                    "privateKeyOpenssh",
+                ],
             }),
         );
         this.caCertificate = new tls.SelfSignedCert(
@@ -170,16 +174,16 @@ export class CertManager extends pulumi.ComponentResource {
             {
                 privateKeyPem: this.caKey.privateKeyPem,
                 isCaCertificate: true,
+                // No earlyRenewalHours: a protected certificate cannot be replaced, so a renewal
+                // window would stop every `up`; replacing the root is a planned operation.
                 validityPeriodHours: ca.validityHours,
-                // Inside this window the next `up` wants a new root; the certificate is protected,
-                // so it stops instead and the operator follows the rotation runbook.
-                earlyRenewalHours: ca.earlyRenewalHours,
                 allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
                 subject: { commonName: ca.commonName, organization: ca.organization },
             },
             childOptions(this, opts, keep),
         );
         this.caCertificatePem = this.caCertificate.certPem;
+        this.caValidUntil = this.caCertificate.validityEndTime;
         this.caSecret = new k8s.core.v1.Secret(
             `${name}-ca-secret`,
             renderTlsSecret(
@@ -213,6 +217,7 @@ export class CertManager extends pulumi.ComponentResource {
             namespace: namespaceName,
             clusterIssuer: this.clusterIssuerName,
             caCertificatePem: this.caCertificatePem,
+            caValidUntil: this.caValidUntil,
         });
     }
 }

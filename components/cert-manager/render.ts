@@ -29,7 +29,9 @@ export const caBundleAnnotation = {
 export function renderCertManagerNamespace(
     name: string,
     kubernetesVersion: string,
-): { metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> } } {
+): {
+    metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
+} {
     return {
         metadata: {
             name,

@@ -305,14 +305,16 @@ export const listPrefix = "sovereign_";
 /**
  * Checks a rules file as far as can be done without Falco: required fields and valid priorities
  * on every rule, unique names, conditions that parse, only known fields (in conditions and
- * outputs), every macro defined before it is used, and every `sovereign_` list item a defined list.
- * Returns one message per problem (empty: the file is sound).
+ * outputs), every macro defined before it is used, every `sovereign_` list item a defined list,
+ * and no list or macro left unused (Falco warns about those at load). Returns one message per
+ * problem (empty: the file is sound).
  */
 export function checkRulesFile(entries: readonly unknown[]): string[] {
     const problems: string[] = [];
     const lists = new Set<string>();
     const macros = new Set<string>();
     const rules = new Set<string>();
+    const used = new Set<string>();
     const checkCondition = (where: string, text: unknown): void => {
         if (typeof text !== "string" || text.trim() === "") {
             problems.push(`${where}: condition is missing`);
@@ -331,6 +333,8 @@ export function checkRulesFile(entries: readonly unknown[]): string[] {
                 problems.push(`${where}: unknown field ${field}`);
             }
         }
+        refs.macros.forEach((m) => used.add(m));
+        refs.listItems.forEach((i) => used.add(i));
         for (const macro of refs.macros) {
             if (!macros.has(macro)) {
                 problems.push(`${where}: macro ${macro} is not defined before it is used`);
@@ -353,7 +357,14 @@ export function checkRulesFile(entries: readonly unknown[]): string[] {
                 problems.push(`${where}: items must be a list`);
             } else {
                 for (const item of entry.items as unknown[]) {
-                    if (typeof item === "string" && item.startsWith(listPrefix) && !lists.has(item)) {
+                    if (typeof item === "string") {
+                        used.add(item);
+                    }
+                    if (
+                        typeof item === "string" &&
+                        item.startsWith(listPrefix) &&
+                        !lists.has(item)
+                    ) {
                         problems.push(`${where}: list ${item} is not defined before it is used`);
                     }
                 }
@@ -403,6 +414,12 @@ export function checkRulesFile(entries: readonly unknown[]): string[] {
             problems.push(`entry ${index + 1}: neither a list, a macro nor a rule`);
         }
     });
+    for (const name of [...lists].filter((l) => !used.has(l))) {
+        problems.push(`list ${name} is never used`);
+    }
+    for (const name of [...macros].filter((m) => !used.has(m))) {
+        problems.push(`macro ${name} is never used`);
+    }
     return problems;
 }
 
@@ -416,7 +433,11 @@ export interface Definitions {
 }
 
 /** Expands list names inside list items (recursively), as Falco does when it loads the file. */
-function expandItems(items: readonly string[], defs: Definitions, seen = new Set<string>()): string[] {
+function expandItems(
+    items: readonly string[],
+    defs: Definitions,
+    seen = new Set<string>(),
+): string[] {
     return items.flatMap((item) => {
         const list = defs.lists[item];
         if (list === undefined || seen.has(item)) {
@@ -452,12 +473,16 @@ export function inCidr(ip: string, block: string): boolean {
 }
 
 function globToRegExp(glob: string): RegExp {
-    const escaped = glob.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const escaped = glob
+        .replace(/[.+^${}()|\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`);
 }
 
 function compare(actual: string, operator: CompareOperator, expected: string): boolean {
-    const numeric = actual !== "" && expected !== "" && !isNaN(Number(actual)) && !isNaN(Number(expected));
+    const numeric =
+        actual !== "" && expected !== "" && !isNaN(Number(actual)) && !isNaN(Number(expected));
     switch (operator) {
         case "=":
         case "==":
@@ -523,7 +548,9 @@ export function evaluateCondition(
             const value = String(actual);
             const items = expandItems(c.items, defs);
             if (c.operator === "pmatch") {
-                return items.some((p) => value === p || value.startsWith(p.endsWith("/") ? p : `${p}/`));
+                return items.some(
+                    (p) => value === p || value.startsWith(p.endsWith("/") ? p : `${p}/`),
+                );
             }
             if (/\.(s|c|r|l)?net$/.test(c.field)) {
                 return items.some((block) => inCidr(value, block));

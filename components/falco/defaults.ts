@@ -51,7 +51,15 @@ export const falcoDefaults = {
     sidekickReplicas: 2,
     metrics: true,
     prometheusOperator: false,
-    modelReaders: ["python", "python3", "tritonserver", "vllm", "torchserve", "text-generation", "ollama"],
+    modelReaders: [
+        "python",
+        "python3",
+        "tritonserver",
+        "vllm",
+        "torchserve",
+        "text-generation",
+        "ollama",
+    ],
 } as const;
 
 /** Requests and limits of Falco's and falcosidekick's containers. */

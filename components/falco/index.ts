@@ -122,7 +122,10 @@ export class Falco extends pulumi.ComponentResource {
         const replicas = alerts.sidekickReplicas ?? d.sidekickReplicas;
         const prometheusOperator = args.prometheusOperator ?? d.prometheusOperator;
         const metrics = args.metrics ?? d.metrics;
-        if (args.systemNamespace !== undefined && args.systemNamespace.podSecurity !== "privileged") {
+        if (
+            args.systemNamespace !== undefined &&
+            args.systemNamespace.podSecurity !== "privileged"
+        ) {
             throw new pulumi.ResourceError(
                 `systemNamespaces entry "${namespaceName}" (falco.namespace) enforces Pod Security ` +
                     `"${args.systemNamespace.podSecurity}"; expected "privileged" with a reason: ` +
@@ -153,7 +156,8 @@ export class Falco extends pulumi.ComponentResource {
         const problems = checkRulesFile(sovereignRulesFile(rulesInput));
         if (problems.length > 0) {
             throw new pulumi.ResourceError(
-                `falco.rules: the rendered rules file is invalid; expected none of: ${problems.join("; ")}`,
+                `falco.rules renders a rules file that fails its checks (${problems.join("; ")}); ` +
+                    "expected rules that parse and use only known fields and defined lists and macros",
                 this,
             );
         }
@@ -176,7 +180,9 @@ export class Falco extends pulumi.ComponentResource {
         const charts = args.charts ?? { overrides: {} };
         const images = args.images ?? {};
         this.chart = resolveChart(falcoChart, charts);
-        const sidekickChart = sidekickEnabled ? resolveChart(falcosidekickChart, charts) : undefined;
+        const sidekickChart = sidekickEnabled
+            ? resolveChart(falcosidekickChart, charts)
+            : undefined;
         this.charts = [this.chart, ...(sidekickChart !== undefined ? [sidekickChart] : [])];
         const falcoImage = mirroredImage(falcoImages.falco, images);
         const sidekickImage = mirroredImage(falcoImages.falcosidekick, images);
@@ -228,7 +234,10 @@ export class Falco extends pulumi.ComponentResource {
                 }),
             },
             childOptions(this, opts, {
-                dependsOn: [this.namespace, ...(this.sidekick !== undefined ? [this.sidekick] : [])],
+                dependsOn: [
+                    this.namespace,
+                    ...(this.sidekick !== undefined ? [this.sidekick] : []),
+                ],
             }),
         );
         if (prometheusOperator) {

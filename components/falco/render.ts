@@ -153,7 +153,11 @@ export function renderFalcoValues(input: FalcoValuesInput): Record<string, unkno
         responseActions: { enabled: false },
         resources: structuredClone(falcoResources.falco),
         tolerations: [
-            { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+            {
+                key: "node-role.kubernetes.io/control-plane",
+                operator: "Exists",
+                effect: "NoSchedule",
+            },
             // GPU nodes are usually tainted; they are where a miner would run.
             { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
         ],
@@ -210,7 +214,9 @@ export interface FalcosidekickValuesInput {
  * Hardened Helm values of the falcosidekick chart (pure). The chart's own security context fails
  * Pod Security restricted; it is completed here. The web UI (and its Redis) stays off.
  */
-export function renderFalcosidekickValues(input: FalcosidekickValuesInput): Record<string, unknown> {
+export function renderFalcosidekickValues(
+    input: FalcosidekickValuesInput,
+): Record<string, unknown> {
     const min = input.minimumPriority;
     const config: Record<string, unknown> = {};
     if (input.outputs.webhookUrl !== undefined) {

@@ -62,7 +62,18 @@ const orNone = (items: readonly string[], none: string): string[] =>
 /** The lists of the rules file, in definition order (pure). */
 export function sovereignLists(input: SovereignRulesInput): Record<string, (string | number)[]> {
     return {
-        sovereign_shell_binaries: ["ash", "bash", "busybox", "csh", "dash", "fish", "ksh", "sh", "tcsh", "zsh"],
+        sovereign_shell_binaries: [
+            "ash",
+            "bash",
+            "busybox",
+            "csh",
+            "dash",
+            "fish",
+            "ksh",
+            "sh",
+            "tcsh",
+            "zsh",
+        ],
         sovereign_package_managers: [
             "apk",
             "apt",
@@ -89,7 +100,6 @@ export function sovereignLists(input: SovereignRulesInput): Record<string, (stri
         sovereign_gpu_namespaces: orNone(input.gpuNamespaces, emptyNames),
         sovereign_model_readers: orNone(input.modelReaders, emptyNames),
         sovereign_model_dirs: ["/data/models", "/mnt/models", "/models"],
-        sovereign_model_suffixes: [".ckpt", ".gguf", ".onnx", ".pt", ".pth", ".safetensors"],
         sovereign_sa_token_dirs: [
             "/run/secrets/kubernetes.io/serviceaccount",
             "/var/run/secrets/kubernetes.io/serviceaccount",
@@ -137,7 +147,8 @@ export const sovereignMacros: Readonly<Record<string, string>> = {
         "fd.name endswith /.git-credentials or fd.name endswith /.netrc)",
 };
 
-const workload = "ns=%k8s.ns.name pod=%k8s.pod.name container=%container.name image=%container.image.repository";
+const workload =
+    "ns=%k8s.ns.name pod=%k8s.pod.name container=%container.name image=%container.image.repository";
 
 /** The rules, each with the events that document it (pure). */
 export function sovereignRules(): SovereignRule[] {
@@ -148,7 +159,13 @@ export function sovereignRules(): SovereignRule[] {
         "k8s.pod.name": "llm-server-7d9f",
         "user.name": "app",
     };
-    const exec = (ns: string, name: string, pname: string, cmdline: string, vpid = 42): FalcoEvent => ({
+    const exec = (
+        ns: string,
+        name: string,
+        pname: string,
+        cmdline: string,
+        vpid = 42,
+    ): FalcoEvent => ({
         ...pod,
         "evt.type": "execve",
         "evt.dir": "<",
@@ -291,7 +308,12 @@ export function sovereignRules(): SovereignRule[] {
             tags: ["container", "cryptomining", "mitre_impact", "T1496", sovereignTag],
             catches: {
                 description: "a renamed binary is pointed at a mining pool",
-                event: exec("ml-training", "trainer", "python3", "trainer -o stratum+tcp://pool.example:3333"),
+                event: exec(
+                    "ml-training",
+                    "trainer",
+                    "python3",
+                    "trainer -o stratum+tcp://pool.example:3333",
+                ),
             },
             ignores: {
                 description: "a training script starts normally",
@@ -346,13 +368,21 @@ export function sovereignRules(): SovereignRule[] {
                 "and not fd.snet in (sovereign_allowed_egress_networks)",
             output: `Unexpected outbound connection from serving pod (destination=%fd.sip:%fd.sport process=%proc.name cmdline=%proc.cmdline ${workload})`,
             priority: "WARNING",
-            tags: ["container", "network", "data_residency", "mitre_exfiltration", "T1041", sovereignTag],
+            tags: [
+                "container",
+                "network",
+                "data_residency",
+                "mitre_exfiltration",
+                "T1041",
+                sovereignTag,
+            ],
             catches: {
                 description: "the inference server connects to an address on the internet",
                 event: connect("inference", "python3", "198.51.100.23", 443),
             },
             ignores: {
-                description: "the inference server fetches weights from the internal registry mirror",
+                description:
+                    "the inference server fetches weights from the internal registry mirror",
                 event: connect("inference", "python3", "10.40.12.7", 443),
             },
         },

@@ -48,7 +48,7 @@ export const linkerdDefaults = {
     defaultInboundPolicy: "all-authenticated",
     trustDomain: "cluster.local",
     trustAnchorValidityHours: 87600,
-    trustAnchorEarlyRenewalHours: 8760,
+    trustAnchors: { trusted: ["root-1"], signing: "root-1" },
     identityIssuer: { duration: "48h0m0s", renewBefore: "25h0m0s" },
     podMonitor: false,
     injectorExcludedNamespaces: ["cert-manager", "kube-node-lease", "kube-public", "kube-system"],
@@ -71,7 +71,10 @@ export const linkerdObjectNames = {
 } as const;
 
 /** Webhook serving certificates: lifetime and renewal (cert-manager durations). */
-export const webhookCertificateLifetime = { duration: "2160h0m0s", renewBefore: "720h0m0s" } as const;
+export const webhookCertificateLifetime = {
+    duration: "2160h0m0s",
+    renewBefore: "720h0m0s",
+} as const;
 
 /** Lifetime of the workload certificates the identity controller issues (the chart's default). */
 export const workloadCertificateLifetime = "24h0m0s";

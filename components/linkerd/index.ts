@@ -72,8 +72,13 @@ export interface LinkerdArgs {
     readonly defaultInboundPolicy?: "all-authenticated" | "cluster-authenticated" | "deny";
     /** Trust domain of mesh identities. @default "cluster.local" */
     readonly trustDomain?: string;
-    /** Validity of the trust anchor in hours. @default 87600 (10 years) */
+    /** Validity of each trust anchor in hours. @default 87600 (10 years) */
     readonly trustAnchorValidityHours?: number;
+    /**
+     * The trust anchors by name: every `trusted` one is generated and sent to the proxies (oldest
+     * first); `signing` signs the identity issuer. @default { trusted: ["root-1"], signing: "root-1" }
+     */
+    readonly trustAnchors?: { readonly trusted?: readonly string[]; readonly signing?: string };
     /** Lifetime and renewal of the identity issuer certificate. @default 48h0m0s, renewed 25h before */
     readonly identityIssuer?: { readonly duration?: string; readonly renewBefore?: string };
     /** Create PodMonitors (needs the Prometheus Operator CRDs). @default false */
@@ -116,11 +121,11 @@ export class Linkerd extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     /** The CNI plugin's namespace (its own, or the declared system namespace). */
     readonly cniNamespace: k8s.core.v1.Namespace;
-    /** The trust anchor's private key (protected; a Pulumi secret). */
-    readonly trustAnchorKey: tls.PrivateKey;
-    /** The trust anchor's self-signed certificate (protected). */
-    readonly trustAnchor: tls.SelfSignedCert;
-    /** The trust anchor's certificate (PEM; public): what the chart receives. */
+    /** The trust anchors' private keys by name (protected; Pulumi secrets). */
+    readonly trustAnchorKeys: Readonly<Record<string, tls.PrivateKey>>;
+    /** The trust anchors' self-signed certificates by name (protected). */
+    readonly trustAnchors: Readonly<Record<string, tls.SelfSignedCert>>;
+    /** The trusted anchors' certificates (PEM bundle; public): what the chart receives. */
     readonly trustAnchorPem: pulumi.Output<string>;
     /** The Secret holding the trust anchor for the CA Issuer. */
     readonly trustAnchorSecret: k8s.core.v1.Secret;
@@ -155,6 +160,15 @@ export class Linkerd extends pulumi.ComponentResource {
         const duration = args.identityIssuer?.duration ?? d.identityIssuer.duration;
         const renewBefore = args.identityIssuer?.renewBefore ?? d.identityIssuer.renewBefore;
         const validityHours = args.trustAnchorValidityHours ?? d.trustAnchorValidityHours;
+        const trusted = [...(args.trustAnchors?.trusted ?? d.trustAnchors.trusted)];
+        const signing = args.trustAnchors?.signing ?? d.trustAnchors.signing;
+        if (!trusted.includes(signing) || new Set(trusted).size !== trusted.length) {
+            throw new pulumi.ResourceError(
+                `linkerd.trustAnchors is trusted [${trusted.join(", ")}], signing ${signing}; ` +
+                    "expected distinct trusted names that include the signing one",
+                this,
+            );
+        }
         if (!(hoursOf(renewBefore) < hoursOf(duration))) {
             throw new pulumi.ResourceError(
                 `linkerd.identityIssuer.renewBefore is ${renewBefore}; expected a duration ` +
@@ -209,39 +223,56 @@ export class Linkerd extends pulumi.ComponentResource {
                 childOptions(this, opts),
             );
 
-        // The trust anchor. Linkerd requires ECDSA P-256. protect: replacing it without the
-        // rotation procedure (docs/runbooks/linkerd-trust-anchor-rotation.md) breaks every mesh
-        // connection; retainOnDelete: removing it from the program keeps it in the state history.
+        // The trust anchors. Linkerd requires ECDSA P-256. protect: replacing or dropping one
+        // outside the rotation procedure (docs/runbooks/linkerd-trust-anchor-rotation.md) breaks
+        // every mesh connection; retainOnDelete: removing one keeps it in the state history. No
+        // earlyRenewalHours: a protected certificate cannot be replaced, so a renewal window would
+        // stop every `up`; rotation adds a new named anchor instead.
         const keep = { protect: true, retainOnDelete: true };
-        this.trustAnchorKey = new tls.PrivateKey(
-            `${name}-trust-anchor-key`,
-            { algorithm: "ECDSA", ecdsaCurve: "P256" },
-            childOptions(this, opts, {
-                ...keep,
-                additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
-            }),
-        );
-        this.trustAnchor = new tls.SelfSignedCert(
-            `${name}-trust-anchor`,
-            {
-                privateKeyPem: this.trustAnchorKey.privateKeyPem,
-                isCaCertificate: true,
-                validityPeriodHours: validityHours,
-                earlyRenewalHours: Math.min(d.trustAnchorEarlyRenewalHours, validityHours - 1),
-                allowedUses: ["cert_signing", "crl_signing"],
-                subject: { commonName: `root.linkerd.${trustDomain}` },
-            },
-            childOptions(this, opts, keep),
-        );
-        this.trustAnchorPem = this.trustAnchor.certPem;
+        const trustAnchorKeys: Record<string, tls.PrivateKey> = {};
+        const trustAnchors: Record<string, tls.SelfSignedCert> = {};
+        for (const id of trusted) {
+            trustAnchorKeys[id] = new tls.PrivateKey(
+                `${name}-trust-anchor-${id}-key`,
+                { algorithm: "ECDSA", ecdsaCurve: "P256" },
+                childOptions(this, opts, {
+                    ...keep,
+                    additionalSecretOutputs: [
+                        "privateKeyPem",
+                        "privateKeyPemPkcs8",
+                        "privateKeyOpenssh",
+                    ],
+                }),
+            );
+            trustAnchors[id] = new tls.SelfSignedCert(
+                `${name}-trust-anchor-${id}`,
+                {
+                    privateKeyPem: trustAnchorKeys[id].privateKeyPem,
+                    isCaCertificate: true,
+                    validityPeriodHours: validityHours,
+                    allowedUses: ["cert_signing", "crl_signing"],
+                    subject: {
+                        commonName: `root.linkerd.${trustDomain}`,
+                        organizationalUnit: id,
+                    },
+                },
+                childOptions(this, opts, keep),
+            );
+        }
+        this.trustAnchorKeys = trustAnchorKeys;
+        this.trustAnchors = trustAnchors;
+        // Only certificates (public) go into the bundle the chart receives.
+        this.trustAnchorPem = pulumi
+            .all(trusted.map((id) => trustAnchors[id].certPem))
+            .apply((pems) => pems.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join(""));
         this.trustAnchorSecret = new k8s.core.v1.Secret(
             `${name}-trust-anchor-secret`,
             renderTlsSecret(
                 linkerdObjectNames.trustAnchorSecret,
                 namespaceName,
                 {
-                    certificate: pulumi.secret(this.trustAnchor.certPem),
-                    privateKey: pulumi.secret(this.trustAnchorKey.privateKeyPem),
+                    certificate: pulumi.secret(trustAnchors[signing].certPem),
+                    privateKey: pulumi.secret(trustAnchorKeys[signing].privateKeyPem),
                 },
                 linkerdLabels,
             ),
@@ -319,7 +350,11 @@ export class Linkerd extends pulumi.ComponentResource {
                     cniNamespaceName,
                 ]),
             ].sort(),
-            images: { controller: mirrored.controller, proxy: mirrored.proxy, debug: mirrored.debug },
+            images: {
+                controller: mirrored.controller,
+                proxy: mirrored.proxy,
+                debug: mirrored.debug,
+            },
         };
         // The control plane mounts the identity issuer and webhook Secrets and its pods need the
         // CNI plugin on the node: it waits for all of them.
@@ -329,7 +364,7 @@ export class Linkerd extends pulumi.ComponentResource {
                 ...this.chart.args,
                 name: linkerdReleaseNames.controlPlane,
                 namespace: namespaceName,
-                values: this.trustAnchor.certPem.apply((pem) =>
+                values: this.trustAnchorPem.apply((pem) =>
                     renderControlPlaneValues({ ...valuesInput, trustAnchorPem: pem }),
                 ),
             },
@@ -349,6 +384,8 @@ export class Linkerd extends pulumi.ComponentResource {
             images: this.images,
             namespace: namespaceName,
             trustAnchorPem: this.trustAnchorPem,
+            trustAnchors: trusted,
+            signingTrustAnchor: signing,
         });
     }
 }
@@ -389,6 +426,7 @@ export function linkerdArgsFromSettings(
         defaultInboundPolicy: l.defaultInboundPolicy,
         trustDomain: l.trustDomain,
         trustAnchorValidityHours: l.trustAnchorValidityHours,
+        trustAnchors: l.trustAnchors,
         identityIssuer: l.identityIssuer,
         podMonitor: l.podMonitor,
     };

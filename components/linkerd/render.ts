@@ -89,7 +89,9 @@ export interface IdentityIssuerInput {
  * signs with the trust anchor through the namespace's CA Issuer, into the Secret the control plane
  * reads with `identity.issuer.scheme: kubernetes.io/tls` (pure).
  */
-export function renderIdentityIssuerCertificate(input: IdentityIssuerInput): Record<string, unknown> {
+export function renderIdentityIssuerCertificate(
+    input: IdentityIssuerInput,
+): Record<string, unknown> {
     const commonName = `identity.linkerd.${input.trustDomain}`;
     return renderCertificate({
         name: linkerdObjectNames.identityIssuer,

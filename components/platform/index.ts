@@ -76,9 +76,7 @@ export class Platform extends pulumi.ComponentResource {
         /** Options for a component of `layer`: parented to it, after every layer below it. */
         const inLayer = (layer: LayerName): pulumi.ComponentResourceOptions => ({
             parent: layers[layer],
-            dependsOn: applyOrder
-                .slice(0, applyOrder.indexOf(layer))
-                .map((l) => layers[l]),
+            dependsOn: applyOrder.slice(0, applyOrder.indexOf(layer)).map((l) => layers[l]),
         });
 
         // bootstrap
@@ -124,7 +122,12 @@ export class Platform extends pulumi.ComponentResource {
             tenants[tenant.name] = new TenantNamespace(
                 `${name}-tenant-${tenant.name}`,
                 {
-                    ...tenantNamespaceArgs(tenant, settings.tenancy, settings.kubernetesVersion, reserved),
+                    ...tenantNamespaceArgs(
+                        tenant,
+                        settings.tenancy,
+                        settings.kubernetesVersion,
+                        reserved,
+                    ),
                     linkerdNamespace: settings.linkerd.namespace,
                 },
                 inLayer("baseline"),
@@ -162,7 +165,11 @@ export class Platform extends pulumi.ComponentResource {
         if (settings.linkerd.enabled) {
             this.linkerd = new Linkerd(
                 `${name}-linkerd`,
-                linkerdArgsFromSettings(settings, this.certManager, this.systemNamespaces.namespaces),
+                linkerdArgsFromSettings(
+                    settings,
+                    this.certManager,
+                    this.systemNamespaces.namespaces,
+                ),
                 inLayer("runtime"),
             );
         }

@@ -48,11 +48,9 @@ const cidr = z.string().refine(
 );
 
 /** A process name as Falco reports it in `proc.name` (at most 15 characters, the kernel's comm). */
-const processName = z
-    .string()
-    .regex(/^[A-Za-z0-9._+-]{1,15}$/, {
-        message: "expected a process name (proc.name): up to 15 letters, digits, '.', '_', '+' or '-'",
-    });
+const processName = z.string().regex(/^[A-Za-z0-9._+-]{1,15}$/, {
+    message: "expected a process name (proc.name): up to 15 letters, digits, '.', '_', '+' or '-'",
+});
 
 /** Falco priorities, most severe first. */
 export const falcoPriorities = [
@@ -103,13 +101,11 @@ export const certManagerSection = z
                         errorMap: () => ({ message: 'expected "P256" or "P384"' }),
                     })
                     .default("P384"),
-                /** Validity of the root certificate in hours. @default 87600 (10 years) */
-                validityHours: validityHours.default(87600),
                 /**
-                 * Hours before expiry at which the program re-issues the root (a new certificate
-                 * from the same key; see the rotation runbook). @default 8760 (1 year)
+                 * Validity of the root certificate in hours. The root is protected and never
+                 * re-issued automatically; replacing it is a planned operation. @default 87600 (10 years)
                  */
-                earlyRenewalHours: z.number().int().min(0).default(8760),
+                validityHours: validityHours.default(87600),
             })
             .strict()
             .default({}),
@@ -159,8 +155,45 @@ export const linkerdSection = z
                 message: "expected a DNS domain such as cluster.local",
             })
             .default("cluster.local"),
-        /** Validity of the trust anchor in hours. @default 87600 (10 years) */
+        /** Validity of each trust anchor in hours. @default 87600 (10 years) */
         trustAnchorValidityHours: validityHours.default(87600),
+        /**
+         * The trust anchors by name. Every `trusted` anchor is generated (protected) and sent to
+         * the proxies; `signing` is the one the identity issuer is signed with. Rotation adds a
+         * name, switches `signing`, then removes the old name
+         * (docs/runbooks/linkerd-trust-anchor-rotation.md).
+         */
+        trustAnchors: z
+            .object({
+                /** Anchors the mesh trusts, oldest first. @default ["root-1"] */
+                trusted: z
+                    .array(dns1123Label)
+                    .min(1, { message: "expected at least one trust anchor" })
+                    .max(3, { message: "expected at most 3 trust anchors (old, current, next)" })
+                    .default(["root-1"]),
+                /** The anchor that signs the identity issuer. @default "root-1" */
+                signing: dns1123Label.default("root-1"),
+            })
+            .strict()
+            .default({})
+            .superRefine((t, ctx) => {
+                if (!t.trusted.includes(t.signing)) {
+                    ctx.addIssue({
+                        code: z.ZodIssueCode.custom,
+                        path: ["signing"],
+                        message:
+                            `expected one of the trusted anchors (${t.trusted.join(", ")}); ` +
+                            'signing is "root-1" unless set',
+                    });
+                }
+                if (new Set(t.trusted).size !== t.trusted.length) {
+                    ctx.addIssue({
+                        code: z.ZodIssueCode.custom,
+                        path: ["trusted"],
+                        message: "expected each anchor name once",
+                    });
+                }
+            }),
         /** The identity issuer certificate cert-manager issues and rotates. */
         identityIssuer: z
             .object({
@@ -184,7 +217,10 @@ export type LinkerdSettings = z.infer<typeof linkerdSection>;
 const sidekickOutputs = z
     .object({
         /** A webhook receiving every alert as JSON (a SIEM or SOAR endpoint). */
-        webhookUrl: z.string().url({ message: "expected the webhook URL (https://...)" }).optional(),
+        webhookUrl: z
+            .string()
+            .url({ message: "expected the webhook URL (https://...)" })
+            .optional(),
         /** Alertmanager to push alerts to: `http://alertmanager-operated.monitoring:9093`. */
         alertmanagerUrl: z
             .string()
@@ -262,7 +298,9 @@ export const falcoSection = z
                  */
                 mode: z
                     .enum(["falcosidekick", "http", "stdout"], {
-                        errorMap: () => ({ message: 'expected "falcosidekick", "http" or "stdout"' }),
+                        errorMap: () => ({
+                            message: 'expected "falcosidekick", "http" or "stdout"',
+                        }),
                     })
                     .default("falcosidekick"),
                 /** Alerts below this priority are not forwarded. @default "warning" */

@@ -137,7 +137,10 @@ describe("components/cert-manager", () => {
             const three: Loose = renderCertManagerValues(valuesInput);
             for (const part of [three, three.webhook, three.cainjector]) {
                 assert.strictEqual(part.replicaCount, 3);
-                assert.deepStrictEqual(part.podDisruptionBudget, { enabled: true, minAvailable: 1 });
+                assert.deepStrictEqual(part.podDisruptionBudget, {
+                    enabled: true,
+                    minAvailable: 1,
+                });
                 assert.strictEqual(part.topologySpreadConstraints.length, 1);
             }
             const one: Loose = renderCertManagerValues({ ...valuesInput, replicas: 1 });
@@ -242,7 +245,6 @@ describe("components/cert-manager", () => {
                     organization: "Sovereign Contour",
                     ecdsaCurve: "P384",
                     validityHours: 87600,
-                    earlyRenewalHours: 8760,
                 },
             });
         });
@@ -299,7 +301,11 @@ describe("components/cert-manager", () => {
             );
             const component = named("cm");
             for (const r of recorded.filter((x) => x !== component)) {
-                assert.strictEqual(r.parent, component.urn, `${r.name} is parented to the component`);
+                assert.strictEqual(
+                    r.parent,
+                    component.urn,
+                    `${r.name} is parented to the component`,
+                );
             }
         });
 
@@ -325,7 +331,10 @@ describe("components/cert-manager", () => {
         it("takes chart and images through the mirrors", async () => {
             const cm = new mod.CertManager("cm", {
                 ...base,
-                charts: { mirror: { url: "oci://harbor.example/charts", plainHttp: false }, overrides: {} },
+                charts: {
+                    mirror: { url: "oci://harbor.example/charts", plainHttp: false },
+                    overrides: {},
+                },
                 images: { mirror: "harbor.example/mirror" },
             });
             await settled();
@@ -366,13 +375,18 @@ describe("components/cert-manager", () => {
             const data = (cm.caSecret as unknown as { stringData: pulumi.Output<unknown> })
                 .stringData;
             assert.strictEqual(await pulumi.isSecret(data), true);
-            assert.ok((await unwrap(cm.caCertificatePem)).startsWith("-----BEGIN CERTIFICATE-----"));
+            assert.ok(
+                (await unwrap(cm.caCertificatePem)).startsWith("-----BEGIN CERTIFICATE-----"),
+            );
         });
 
         it("passes the pki-ca-keys-protected policy, and fails it once the key is unprotected", async () => {
             new mod.CertManager("cm", base);
             await settled();
-            assert.deepStrictEqual(await runStackPolicy(pkiCaKeysProtected, toPolicyResources(recorded)), []);
+            assert.deepStrictEqual(
+                await runStackPolicy(pkiCaKeysProtected, toPolicyResources(recorded)),
+                [],
+            );
             const messages = await runStackPolicy(
                 pkiCaKeysProtected,
                 toPolicyResources(recorded, { "cm-ca-key": { protect: false } }),
@@ -395,11 +409,17 @@ describe("components/cert-manager", () => {
             const issuer = named("cm-cluster-issuer").inputs;
             assert.strictEqual(issuer.kind, "ClusterIssuer");
             assert.strictEqual(issuer.metadata.name, "sovereign-internal-ca");
-            assert.strictEqual(issuer.spec.ca.secretName, named("cm-ca-secret").inputs.metadata.name);
-            assert.strictEqual(issuer.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+            assert.strictEqual(
+                issuer.spec.ca.secretName,
+                named("cm-ca-secret").inputs.metadata.name,
+            );
+            assert.strictEqual(
+                issuer.metadata.annotations["pulumi.com/waitFor"],
+                "condition=Ready",
+            );
         });
 
-        it("refuses zero replicas and an early renewal longer than the validity, naming the settings", () => {
+        it("refuses zero replicas and a root valid for less than a year, naming the settings", () => {
             assert.throws(
                 () => new mod.CertManager("bad", { ...base, replicas: 0 }),
                 /certManager\.replicas is 0; expected a whole number of at least 1/,
@@ -408,11 +428,10 @@ describe("components/cert-manager", () => {
                 () =>
                     new mod.CertManager("bad2", {
                         ...base,
-                        ca: { validityHours: 8760, earlyRenewalHours: 8760 },
+                        ca: { validityHours: 100 },
                     }),
-                /certManager\.ca\.earlyRenewalHours is 8760; expected fewer hours than certManager\.ca\.validityHours \(8760\)/,
+                /certManager\.ca\.validityHours is 100; expected at least 8760 hours \(one year\) for a CA certificate/,
             );
         });
     });
 });
-

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -7,6 +8,14 @@ import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { UsageError } from "./errors";
 import { PackConfig, PolicyConfigEntry, PolicyInfo } from "./policy-config";
+
+/** Every pack process started, so none outlives the check, whichever way it exits. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+    for (const child of running) {
+        child.kill();
+    }
+});
 
 /** The enforcement levels as the analyzer protocol numbers them. */
 const levelNames: Record<number, string> = {
@@ -113,6 +122,8 @@ export class PolicyPackPlugin {
             stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
         });
+        running.add(child);
+        child.on("exit", () => running.delete(child));
         let stderr = "";
         child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
         const port = await new Promise<number>((resolve, reject) => {
@@ -296,6 +307,17 @@ export class PolicyPackPlugin {
     close(): void {
         this.client.close();
         this.child.kill();
+    }
+
+    /** Peak resident memory of the pack process in KiB (Linux /proc), 0 where unavailable. */
+    peakRssKb(): number {
+        try {
+            const status = fs.readFileSync(`/proc/${this.child.pid ?? 0}/status`, "utf8");
+            const m = /VmHWM:\s+(\d+) kB/.exec(status);
+            return m !== null ? Number(m[1]) : 0;
+        } catch {
+            return 0;
+        }
     }
 
     /** What the pack wrote to stderr, for error reports. */

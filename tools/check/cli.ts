@@ -7,6 +7,7 @@ const usage = `usage:
   npm run check -- --stack-file <Pulumi.NAME.yaml>  check the program with a stack file kept elsewhere
   npm run check -- --manifests <file|dir>...      check plain Kubernetes YAML with the same packs
        [--policy-config FILE]                     pack config, same JSON as pulumi's --policy-pack-config
+       [--policy-config-dir DIR]                  one <pack>.json per pack (default stacks/policy-config/<stack>/)
        [--pod-security-level baseline|restricted] level for the pod-security policies
 exit codes: 0 no mandatory violation or schema error; 1 violations; 2 invalid settings or usage`;
 
@@ -16,6 +17,7 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
     let stackFile: string | undefined;
     let manifests: string[] | undefined;
     let policyConfig: string | undefined;
+    let policyConfigDir: string | undefined;
     let podSecurityLevel: "baseline" | "restricted" | undefined;
     let outDir = path.join(projectDir, "out");
     for (let i = 0; i < argv.length; i++) {
@@ -56,6 +58,9 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
             case "--policy-config":
                 policyConfig = path.resolve(value());
                 break;
+            case "--policy-config-dir":
+                policyConfigDir = path.resolve(value());
+                break;
             case "--pod-security-level": {
                 const v = value();
                 if (v !== "baseline" && v !== "restricted") {
@@ -89,6 +94,7 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
         ...(stackFile !== undefined ? { stackFile } : {}),
         ...(manifests !== undefined ? { manifests } : {}),
         ...(policyConfig !== undefined ? { policyConfig } : {}),
+        ...(policyConfigDir !== undefined ? { policyConfigDir } : {}),
         ...(podSecurityLevel !== undefined ? { podSecurityLevel } : {}),
     };
 }
@@ -125,7 +131,22 @@ async function main(): Promise<number> {
     }
 }
 
+/**
+ * An error the user can fix ends the check with exit 2 and its message only, also when it escapes
+ * as an unhandled rejection (the Pulumi runtime rejects several promises for one program error).
+ */
+function exitOnEscapedError(e: unknown): void {
+    if (e instanceof UsageError || (e as Error | undefined)?.name === "SettingsError") {
+        console.error((e as Error).message);
+        process.exit(2);
+    }
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    process.exit(3);
+}
+
 if (require.main === module) {
+    process.on("unhandledRejection", exitOnEscapedError);
+    process.on("uncaughtException", exitOnEscapedError);
     main().then(
         (code) => process.exit(code),
         (e: unknown) => {

@@ -28,6 +28,15 @@ export interface Report {
     readonly charts: { name: string; chart: string; version: string; repository: string }[];
     readonly images: string[];
     readonly nodeArtifacts: string[];
+    /**
+     * Wall-clock seconds per phase: the program under the engine (packs start meanwhile), the
+     * packs (waiting for their start, Remediate, Analyze, AnalyzeStack), the schema, and the total.
+     */
+    readonly timings: { program: number; policies: number; schema: number; total: number };
+    /** Peak resident memory of the check or of any pack process, whichever is larger, in MiB. */
+    readonly peakRssMb: number;
+    /** The active break-glass entry of the stack, or null. */
+    readonly breakGlass: unknown;
     readonly notes: string[];
 }
 
@@ -85,6 +94,15 @@ export function renderMarkdown(r: Report): string {
     }
     for (const e of r.exemptions) {
         lines.push(`- namespace \`${e.namespace}\` enforces \`${e.podSecurity}\`: ${e.reason}`);
+    }
+    lines.push("", "## Break-glass", "");
+    if (r.breakGlass === null || r.breakGlass === undefined) {
+        lines.push("No break-glass entry is active.");
+    } else {
+        const b = r.breakGlass as Record<string, unknown>;
+        lines.push(
+            `**ACTIVE**: group \`${String(b.group)}\` bound to \`${String(b.clusterRole)}\` until ${String(b.expiresAt)}. Reason: ${String(b.reason)}`,
+        );
     }
     lines.push("", "## Resources by type", "", "| type | count |", "|---|---|");
     for (const [t, n] of Object.entries(r.resourcesByType).sort()) {

@@ -27,6 +27,8 @@ export interface CheckOptions {
     readonly stackFile?: string;
     readonly manifests?: readonly string[];
     readonly policyConfig?: string;
+    /** A folder of `<pack>.json` configs; default `stacks/policy-config/<stack>/` for a stack. */
+    readonly policyConfigDir?: string;
     readonly podSecurityLevel?: "baseline" | "restricted";
 }
 
@@ -52,23 +54,33 @@ export function packDirectories(projectDir: string): string[] {
 
 /** Runs the check and writes the report; returns the process exit code (0 or 1). */
 export async function runCheck(opts: CheckOptions): Promise<{ code: number; report: Report }> {
+    const started = performance.now();
     const packDirs = packDirectories(opts.projectDir);
-    // Start the packs first: each compiles its TypeScript, which overlaps with the program run.
-    const plugins = await Promise.all(
-        packDirs.map((d) => PolicyPackPlugin.start(opts.projectDir, d)),
-    );
+    // Start the packs first: each loads its TypeScript while the program runs.
+    const starting = packDirs.map((d) => PolicyPackPlugin.start(opts.projectDir, d));
+    const settled = Promise.allSettled(starting);
     try {
-        return await judge(opts, plugins);
+        return await judge(opts, started, async () => {
+            const results = await settled;
+            const failed = results.find((r) => r.status === "rejected");
+            if (failed !== undefined) {
+                throw (failed as PromiseRejectedResult).reason;
+            }
+            return results.map((r) => (r as PromiseFulfilledResult<PolicyPackPlugin>).value);
+        });
     } finally {
-        for (const p of plugins) {
-            p.close();
+        for (const r of await settled) {
+            if (r.status === "fulfilled") {
+                r.value.close();
+            }
         }
     }
 }
 
 async function judge(
     opts: CheckOptions,
-    plugins: PolicyPackPlugin[],
+    started: number,
+    packs: () => Promise<PolicyPackPlugin[]>,
 ): Promise<{ code: number; report: Report }> {
     const judged: Judged[] = [];
     const notes: string[] = [];
@@ -121,6 +133,8 @@ async function judge(
         });
     }
 
+    const programDone = performance.now();
+    const plugins = await packs();
     // Policy packs over the analyzer protocol.
     const identity: StackIdentity = {
         project: projectName,
@@ -191,6 +205,7 @@ async function judge(
         }
     }
 
+    const policiesDone = performance.now();
     // Kubernetes OpenAPI schema.
     const byUrn = new Map(judged.map((j) => [j.urn, j]));
     const violations: ReportViolation[] = diagnostics.map((d) => {
@@ -231,6 +246,11 @@ async function judge(
         }
     }
 
+    const schemaDone = performance.now();
+    const peakRssKb = Math.max(
+        process.resourceUsage().maxRSS,
+        ...plugins.map((p) => p.peakRssKb()),
+    );
     const resourcesByType: Record<string, number> = {};
     for (const j of judged) {
         resourcesByType[j.type] = (resourcesByType[j.type] ?? 0) + 1;
@@ -257,10 +277,22 @@ async function judge(
         charts: chartsOf(judged),
         images,
         nodeArtifacts: Object.keys(nodeArtifacts).sort(),
+        breakGlass: mode === "stack" ? (outputs.breakGlass ?? null) : null,
+        timings: {
+            program: seconds(programDone - started),
+            policies: seconds(policiesDone - programDone),
+            schema: seconds(schemaDone - policiesDone),
+            total: seconds(performance.now() - started),
+        },
+        peakRssMb: Math.round(peakRssKb / 1024),
         notes,
     };
     writeOutputs(path.join(opts.outDir, name), report, judged, nodeArtifacts);
     return { code: report.passed ? 0 : 1, report };
+}
+
+function seconds(ms: number): number {
+    return Math.round(ms) / 1000;
 }
 
 function packConfigFor(opts: CheckOptions, packDir: string, policyNames: string[]): PackConfig {
@@ -268,14 +300,11 @@ function packConfigFor(opts: CheckOptions, packDir: string, policyNames: string[
     const pack = path.basename(packDir);
     if (opts.policyConfig !== undefined) {
         given = readPackConfig(opts.policyConfig);
-    } else if (opts.stack !== undefined) {
-        const file = path.join(
-            opts.projectDir,
-            "stacks",
-            "policy-config",
-            opts.stack,
-            `${pack}.json`,
-        );
+    } else if (opts.stack !== undefined || opts.policyConfigDir !== undefined) {
+        const dir =
+            opts.policyConfigDir ??
+            path.join(opts.projectDir, "stacks", "policy-config", opts.stack ?? "");
+        const file = path.join(dir, `${pack}.json`);
         if (fs.existsSync(file)) {
             given = readPackConfig(file);
         }

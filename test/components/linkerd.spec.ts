@@ -1,0 +1,602 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import type { LinkerdArgs } from "../../components/linkerd";
+import {
+    linkerdCniPodSecurityReason,
+    renderCniNamespace,
+    renderCniValues,
+    renderControlPlaneNamespace,
+    renderControlPlaneValues,
+    renderCrdsValues,
+    renderIdentityIssuerCertificate,
+    renderWebhookCertificate,
+} from "../../components/linkerd/render";
+import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
+import { pkiCaKeysProtected } from "../../policypacks/platform-guardrails/policies/pki-ca-keys-protected";
+import { loadSettings, SettingsError } from "../../stacks";
+import { readStackConfig } from "../../tools/check/stack-config";
+import { assertGolden } from "../util/golden";
+import { installMocks, named, ofType, recorded, resetRecorded, settled } from "../util/mocks";
+import { runStackPolicy, toPolicyResources } from "../util/recorded-stack";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+const projectDir = `${__dirname}/../..`;
+const anchorPem = "-----BEGIN CERTIFICATE-----\nanchor\n-----END CERTIFICATE-----\n";
+
+const valuesInput = {
+    namespace: "linkerd",
+    trustAnchorPem: anchorPem,
+    trustDomain: "cluster.local",
+    linkerdVersion: "edge-26.8.3",
+    highAvailability: true,
+    injectorFailurePolicy: "Fail" as const,
+    defaultInboundPolicy: "all-authenticated" as const,
+    podMonitor: false,
+    injectorExcludedNamespaces: ["cert-manager", "kube-system", "linkerd", "linkerd-cni"],
+    images: {
+        controller: { name: "cr.l5d.io/linkerd/controller", version: "edge-26.8.3" },
+        proxy: { name: "cr.l5d.io/linkerd/proxy", version: "edge-26.8.3" },
+        debug: { name: "cr.l5d.io/linkerd/debug", version: "edge-26.8.3" },
+    },
+};
+
+/** Every string anywhere inside a value. */
+function strings(value: unknown): string[] {
+    if (typeof value === "string") {
+        return [value];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap(strings);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.values(value).flatMap(strings);
+    }
+    return [];
+}
+
+function issuesOf(raw: Record<string, string>): string[] {
+    try {
+        loadSettings(raw);
+    } catch (e) {
+        if (e instanceof SettingsError) {
+            return e.issues.map((i) => `${i.key}: ${i.message}`);
+        }
+        throw e;
+    }
+    return [];
+}
+
+/** Stand-ins for the tls provider: PEMs named after the resource, to follow key material by value. */
+function installTlsStandIns(): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
+    const echo = monitor.mocks.newResource.bind(monitor.mocks);
+    monitor.mocks.newResource = (args) => {
+        if (args.type === "tls:index/privateKey:PrivateKey") {
+            const pem = `-----BEGIN EC PRIVATE KEY-----\n${args.name}\n-----END EC PRIVATE KEY-----\n`;
+            return { id: `${args.name}-id`, state: { ...args.inputs, privateKeyPem: pem } };
+        }
+        if (args.type === "tls:index/selfSignedCert:SelfSignedCert") {
+            const pem = `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n`;
+            return { id: `${args.name}-id`, state: { ...args.inputs, certPem: pem } };
+        }
+        return echo(args);
+    };
+}
+
+describe("components/linkerd", () => {
+    describe("render (golden files and security fields)", () => {
+        it("renders the control plane's values as in the golden file", () => {
+            assertGolden(
+                "linkerd-control-plane-values.golden.json",
+                JSON.stringify(renderControlPlaneValues(valuesInput), null, 2) + "\n",
+            );
+        });
+
+        it("renders the identity issuer and webhook certificates as in the golden file", () => {
+            const docs = [
+                renderIdentityIssuerCertificate({
+                    namespace: "linkerd",
+                    trustDomain: "cluster.local",
+                    duration: "48h0m0s",
+                    renewBefore: "25h0m0s",
+                }),
+                renderWebhookCertificate(
+                    "linkerd-proxy-injector",
+                    "linkerd",
+                    "sovereign-internal-ca",
+                ),
+            ];
+            assertGolden("linkerd-certificates.golden.json", JSON.stringify(docs, null, 2) + "\n");
+        });
+
+        it("gives the chart only the trust anchor's certificate and reads the issuer from its Secret", () => {
+            const v: Loose = renderControlPlaneValues(valuesInput);
+            assert.strictEqual(v.identityTrustAnchorsPEM, anchorPem);
+            assert.deepStrictEqual(v.identity, {
+                externalCA: false,
+                issuer: {
+                    scheme: "kubernetes.io/tls",
+                    issuanceLifetime: "24h0m0s",
+                    clockSkewAllowance: "20s",
+                },
+            });
+            assert.ok(!strings(v).some((s) => s.includes("PRIVATE KEY")));
+            assert.throws(
+                () =>
+                    renderControlPlaneValues({
+                        ...valuesInput,
+                        trustAnchorPem: `${anchorPem}-----BEGIN EC PRIVATE KEY-----\nx\n`,
+                    }),
+                /holds a private key/,
+            );
+        });
+
+        it("requires authenticated peers, no heartbeat, the CNI plugin and the injector's failure policy", () => {
+            const v: Loose = renderControlPlaneValues(valuesInput);
+            assert.strictEqual(v.proxy.defaultInboundPolicy, "all-authenticated");
+            assert.strictEqual(v.disableHeartBeat, true);
+            assert.strictEqual(v.cniEnabled, true);
+            assert.strictEqual(v.webhookFailurePolicy, "Fail");
+            assert.strictEqual(v.controlPlaneTracing, false);
+            const dev: Loose = renderControlPlaneValues({
+                ...valuesInput,
+                injectorFailurePolicy: "Ignore",
+            });
+            assert.strictEqual(dev.webhookFailurePolicy, "Ignore");
+        });
+
+        it("keeps the injector away from the platform's own namespaces", () => {
+            const v: Loose = renderControlPlaneValues(valuesInput);
+            assert.deepStrictEqual(v.proxyInjector.namespaceSelector.matchExpressions, [
+                {
+                    key: "config.linkerd.io/admission-webhooks",
+                    operator: "NotIn",
+                    values: ["disabled"],
+                },
+                {
+                    key: "kubernetes.io/metadata.name",
+                    operator: "NotIn",
+                    values: ["cert-manager", "kube-system", "linkerd", "linkerd-cni"],
+                },
+            ]);
+        });
+
+        it("takes every webhook's certificate from cert-manager (none generated at render time)", () => {
+            const v: Loose = renderControlPlaneValues(valuesInput);
+            assert.strictEqual(v.proxyInjector.externalSecret, true);
+            assert.strictEqual(v.proxyInjector.injectCaFrom, "linkerd/linkerd-proxy-injector");
+            assert.deepStrictEqual(v.profileValidator, {
+                externalSecret: true,
+                injectCaFrom: "linkerd/linkerd-sp-validator",
+            });
+            assert.deepStrictEqual(v.policyValidator, {
+                externalSecret: true,
+                injectCaFrom: "linkerd/linkerd-policy-validator",
+            });
+        });
+
+        it("switches HA (replicas, budgets, anti-affinity) with the setting", () => {
+            const ha: Loose = renderControlPlaneValues(valuesInput);
+            assert.deepStrictEqual(
+                [ha.controllerReplicas, ha.enablePodDisruptionBudget, ha.enablePodAntiAffinity],
+                [3, true, true],
+            );
+            const single: Loose = renderControlPlaneValues({
+                ...valuesInput,
+                highAvailability: false,
+            });
+            assert.deepStrictEqual(
+                [
+                    single.controllerReplicas,
+                    single.enablePodDisruptionBudget,
+                    single.enablePodAntiAffinity,
+                ],
+                [1, false, false],
+            );
+        });
+
+        it("issues the identity issuer as a short-lived ECDSA P-256 CA whose key rotates", () => {
+            const cert: Loose = renderIdentityIssuerCertificate({
+                namespace: "linkerd",
+                trustDomain: "cluster.local",
+                duration: "48h0m0s",
+                renewBefore: "25h0m0s",
+            });
+            assert.strictEqual(cert.metadata.name, "linkerd-identity-issuer");
+            assert.strictEqual(cert.spec.secretName, "linkerd-identity-issuer");
+            assert.strictEqual(cert.spec.isCA, true);
+            assert.strictEqual(cert.spec.commonName, "identity.linkerd.cluster.local");
+            assert.deepStrictEqual(
+                [cert.spec.duration, cert.spec.renewBefore],
+                ["48h0m0s", "25h0m0s"],
+            );
+            assert.deepStrictEqual(cert.spec.privateKey, {
+                algorithm: "ECDSA",
+                size: 256,
+                rotationPolicy: "Always",
+            });
+            assert.deepStrictEqual(cert.spec.issuerRef, {
+                group: "cert-manager.io",
+                kind: "Issuer",
+                name: "linkerd-trust-anchor",
+            });
+        });
+
+        it("rotates the webhook certificates' keys too", () => {
+            const cert: Loose = renderWebhookCertificate("linkerd-sp-validator", "linkerd", "ca");
+            assert.strictEqual(cert.spec.secretName, "linkerd-sp-validator-k8s-tls");
+            assert.deepStrictEqual(cert.spec.dnsNames, ["linkerd-sp-validator.linkerd.svc"]);
+            assert.strictEqual(cert.spec.privateKey.rotationPolicy, "Always");
+            assert.strictEqual(cert.spec.isCA, false);
+        });
+
+        it("labels the control plane restricted and the CNI namespace privileged with its reason", () => {
+            const cp = renderControlPlaneNamespace("linkerd", "1.33").metadata;
+            assert.strictEqual(cp.labels["pod-security.kubernetes.io/enforce"], "restricted");
+            assert.strictEqual(cp.labels["linkerd.io/is-control-plane"], "true");
+            assert.strictEqual(cp.labels["config.linkerd.io/admission-webhooks"], "disabled");
+            const cni = renderCniNamespace("linkerd-cni", "1.33").metadata;
+            assert.strictEqual(cni.labels["pod-security.kubernetes.io/enforce"], "privileged");
+            assert.strictEqual(
+                cni.annotations[exemptionReasonAnnotation],
+                linkerdCniPodSecurityReason,
+            );
+        });
+
+        it("installs no Gateway API CRDs and runs the CNI plugin unprivileged", () => {
+            assert.deepStrictEqual(renderCrdsValues(), { installGatewayAPI: false });
+            const cni: Loose = renderCniValues({
+                name: "cr.l5d.io/linkerd/cni-plugin",
+                version: "v1",
+            });
+            assert.strictEqual(cni.privileged, false);
+            assert.deepStrictEqual(cni.image, {
+                name: "cr.l5d.io/linkerd/cni-plugin",
+                version: "v1",
+                pullPolicy: "IfNotPresent",
+            });
+        });
+    });
+
+    describe("settings (linkerd)", () => {
+        it("defaults to HA, failing closed, authenticated peers and a 48h issuer renewed 25h early", () => {
+            const { settings } = loadSettings({});
+            assert.deepStrictEqual(settings.linkerd, {
+                enabled: true,
+                namespace: "linkerd",
+                cniNamespace: "linkerd-cni",
+                highAvailability: true,
+                injectorFailurePolicy: "Fail",
+                defaultInboundPolicy: "all-authenticated",
+                trustDomain: "cluster.local",
+                trustAnchorValidityHours: 87600,
+                trustAnchors: { trusted: ["root-1"], signing: "root-1" },
+                identityIssuer: { duration: "48h0m0s", renewBefore: "25h0m0s" },
+                podMonitor: false,
+            });
+        });
+
+        it("reads dev without HA and failing open, prod with HA and failing closed", () => {
+            const dev = loadSettings(readStackConfig(projectDir, "dev").values).settings.linkerd;
+            const prod = loadSettings(readStackConfig(projectDir, "prod").values).settings.linkerd;
+            assert.deepStrictEqual(
+                [dev.highAvailability, dev.injectorFailurePolicy],
+                [false, "Ignore"],
+            );
+            assert.deepStrictEqual(
+                [prod.highAvailability, prod.injectorFailurePolicy],
+                [true, "Fail"],
+            );
+        });
+
+        it("refuses an unauthenticated default policy, a malformed duration and an untrusted signing anchor", () => {
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:linkerd": JSON.stringify({
+                        defaultInboundPolicy: "all-unauthenticated",
+                        identityIssuer: { duration: "two days" },
+                        trustAnchors: { trusted: ["root-2"] },
+                    }),
+                }),
+                [
+                    'sovereign-contour:linkerd.defaultInboundPolicy: expected "all-authenticated", "cluster-authenticated" or "deny" (the unauthenticated policies are not allowed) (got "all-unauthenticated")',
+                    'sovereign-contour:linkerd.trustAnchors.signing: expected one of the trusted anchors (root-2); signing is "root-1" unless set (got missing)',
+                    'sovereign-contour:linkerd.identityIssuer.duration: expected a duration in hours, minutes and seconds such as 48h0m0s or 25h (got "two days")',
+                ],
+            );
+        });
+    });
+
+    describe("component (under mocks)", () => {
+        let cmMod: typeof import("../../components/cert-manager");
+        let mod: typeof import("../../components/linkerd");
+        let k8s: typeof import("@pulumi/kubernetes");
+
+        before(async () => {
+            installMocks();
+            installTlsStandIns();
+            cmMod = await import("../../components/cert-manager");
+            mod = await import("../../components/linkerd");
+            k8s = await import("@pulumi/kubernetes");
+        });
+        beforeEach(() => resetRecorded());
+
+        const build = (over: Partial<LinkerdArgs> = {}): InstanceType<typeof mod.Linkerd> => {
+            const certManager = new cmMod.CertManager("cm", { kubernetesVersion: "1.33" });
+            return new mod.Linkerd("l5d", { kubernetesVersion: "1.33", certManager, ...over });
+        };
+        const ownChildren = (): string[] => {
+            const component = named("l5d");
+            return recorded
+                .filter((r) => r.parent === component.urn)
+                .map((r) => `${r.type} ${r.name}`)
+                .sort();
+        };
+
+        it("creates the namespaces, the trust anchor, its Secret and Issuer, four Certificates and three charts", async () => {
+            build();
+            await settled();
+            assert.deepStrictEqual(ownChildren(), [
+                "kubernetes:cert-manager.io/v1:Certificate l5d-identity-issuer",
+                "kubernetes:cert-manager.io/v1:Certificate l5d-webhook-cert-policy-validator",
+                "kubernetes:cert-manager.io/v1:Certificate l5d-webhook-cert-proxy-injector",
+                "kubernetes:cert-manager.io/v1:Certificate l5d-webhook-cert-sp-validator",
+                "kubernetes:cert-manager.io/v1:Issuer l5d-trust-anchor-issuer",
+                "kubernetes:core/v1:Namespace l5d-cni-namespace",
+                "kubernetes:core/v1:Namespace l5d-namespace",
+                "kubernetes:core/v1:Secret l5d-trust-anchor-secret",
+                "kubernetes:helm.sh/v4:Chart l5d-cni",
+                "kubernetes:helm.sh/v4:Chart l5d-control-plane",
+                "kubernetes:helm.sh/v4:Chart l5d-crds",
+                "tls:index/privateKey:PrivateKey l5d-trust-anchor-root-1-key",
+                "tls:index/selfSignedCert:SelfSignedCert l5d-trust-anchor-root-1",
+            ]);
+        });
+
+        it("generates an ECDSA P-256 trust anchor, protected and retained", async () => {
+            build();
+            await settled();
+            const key = named("l5d-trust-anchor-root-1-key");
+            const anchor = named("l5d-trust-anchor-root-1");
+            assert.deepStrictEqual(
+                [key.inputs.algorithm, key.inputs.ecdsaCurve],
+                ["ECDSA", "P256"],
+            );
+            assert.deepStrictEqual([key.protect, key.retainOnDelete], [true, true]);
+            assert.deepStrictEqual([anchor.protect, anchor.retainOnDelete], [true, true]);
+            assert.strictEqual(anchor.inputs.isCaCertificate, true);
+            assert.strictEqual(anchor.inputs.validityPeriodHours, 87600);
+            assert.strictEqual(anchor.inputs.subject.commonName, "root.linkerd.cluster.local");
+            assert.deepStrictEqual(
+                await runStackPolicy(pkiCaKeysProtected, toPolicyResources(recorded)),
+                [],
+            );
+        });
+
+        it("wires anchor → Secret → CA Issuer → identity issuer → control plane by references", async () => {
+            const l5d = build();
+            await settled();
+            const key = named("l5d-trust-anchor-root-1-key");
+            const anchor = named("l5d-trust-anchor-root-1");
+            const secret = named("l5d-trust-anchor-secret");
+            const issuer = named("l5d-trust-anchor-issuer");
+            const identity = named("l5d-identity-issuer");
+            const cp = named("l5d-control-plane");
+            assert.ok(anchor.dependencies.includes(key.urn));
+            assert.deepStrictEqual(secret.inputs.stringData, {
+                "tls.crt": anchor.inputs.certPem,
+                "tls.key": key.inputs.privateKeyPem,
+            });
+            assert.strictEqual(secret.inputs.metadata.namespace, "linkerd");
+            assert.ok(
+                secret.dependencies.includes(key.urn) && secret.dependencies.includes(anchor.urn),
+            );
+            assert.strictEqual(
+                await pulumi.isSecret(
+                    (l5d.trustAnchorSecret as unknown as { stringData: pulumi.Output<unknown> })
+                        .stringData,
+                ),
+                true,
+            );
+            assert.strictEqual(issuer.inputs.kind, "Issuer");
+            assert.strictEqual(issuer.inputs.metadata.namespace, "linkerd");
+            assert.strictEqual(issuer.inputs.spec.ca.secretName, secret.inputs.metadata.name);
+            assert.ok(issuer.dependencies.includes(secret.urn));
+            assert.strictEqual(identity.inputs.spec.issuerRef.name, issuer.inputs.metadata.name);
+            assert.strictEqual(identity.inputs.metadata.namespace, "linkerd");
+            assert.deepStrictEqual(identity.dependencies, [issuer.urn]);
+            assert.strictEqual(cp.inputs.values.identityTrustAnchorsPEM, anchor.inputs.certPem);
+            assert.ok(
+                cp.dependencies.includes(identity.urn),
+                "the control plane waits for its issuer",
+            );
+        });
+
+        it("lets no private key into any chart's values", async () => {
+            build();
+            await settled();
+            const charts = ofType("kubernetes:helm.sh/v4:Chart");
+            assert.strictEqual(charts.length, 4, "cert-manager and the three Linkerd charts");
+            for (const chart of charts) {
+                assert.ok(
+                    !strings(chart.inputs.values).some((s) => s.includes("PRIVATE KEY")),
+                    `${chart.name} has key material in its values`,
+                );
+            }
+            assert.ok(
+                strings(named("l5d-trust-anchor-secret").inputs).some((s) =>
+                    s.includes("PRIVATE KEY"),
+                ),
+                "the key is in the Secret (so the scan above can see one)",
+            );
+        });
+
+        it("orders issuers after cert-manager, and the control plane after CRDs, CNI and every certificate", async () => {
+            build();
+            await settled();
+            const urn = (name: string): string => named(name).urn;
+            const deps = (name: string): readonly string[] => named(name).dependencies;
+            for (const name of [
+                "l5d-trust-anchor-issuer",
+                "l5d-webhook-cert-proxy-injector",
+                "l5d-webhook-cert-sp-validator",
+                "l5d-webhook-cert-policy-validator",
+            ]) {
+                assert.ok(
+                    deps(name).includes(urn("cm-cluster-issuer")),
+                    `${name} after the ClusterIssuer`,
+                );
+                assert.ok(
+                    deps(name).includes(urn("cm-chart")),
+                    `${name} after cert-manager's chart`,
+                );
+            }
+            assert.deepStrictEqual([...deps("l5d-crds")], [urn("l5d-namespace")]);
+            assert.deepStrictEqual([...deps("l5d-cni")], [urn("l5d-cni-namespace")]);
+            assert.deepStrictEqual(
+                [...deps("l5d-control-plane")].sort(),
+                [
+                    "l5d-namespace",
+                    "l5d-crds",
+                    "l5d-cni",
+                    "l5d-identity-issuer",
+                    "l5d-webhook-cert-proxy-injector",
+                    "l5d-webhook-cert-sp-validator",
+                    "l5d-webhook-cert-policy-validator",
+                    // the anchor's certificate reaches the values; its key never does
+                    "l5d-trust-anchor-root-1",
+                ]
+                    .map(urn)
+                    .sort(),
+            );
+            assert.ok(!deps("l5d-control-plane").includes(urn("l5d-trust-anchor-root-1-key")));
+            for (const cert of ofType("kubernetes:cert-manager.io/v1:Certificate")) {
+                assert.strictEqual(cert.inputs.spec.privateKey.rotationPolicy, "Always", cert.name);
+            }
+        });
+
+        it("issues the webhook certificates from the platform CA into the Secrets the chart mounts", async () => {
+            build();
+            await settled();
+            const cert = named("l5d-webhook-cert-proxy-injector").inputs;
+            assert.deepStrictEqual(cert.spec.issuerRef, {
+                group: "cert-manager.io",
+                kind: "ClusterIssuer",
+                name: "sovereign-internal-ca",
+            });
+            assert.strictEqual(cert.spec.secretName, "linkerd-proxy-injector-k8s-tls");
+        });
+
+        it("installs the three pinned charts into their namespaces", async () => {
+            const l5d = build({ highAvailability: false, injectorFailurePolicy: "Ignore" });
+            await settled();
+            const crds = named("l5d-crds").inputs;
+            const cni = named("l5d-cni").inputs;
+            const cp = named("l5d-control-plane").inputs;
+            assert.deepStrictEqual(
+                [crds.chart, crds.version, crds.namespace, crds.repositoryOpts.repo],
+                ["linkerd-crds", "2026.8.3", "linkerd", "https://helm.linkerd.io/edge"],
+            );
+            assert.deepStrictEqual(
+                [cni.chart, cni.version, cni.namespace],
+                ["linkerd2-cni", "2026.8.3", "linkerd-cni"],
+            );
+            assert.deepStrictEqual(
+                [cp.chart, cp.version, cp.namespace],
+                ["linkerd-control-plane", "2026.8.3", "linkerd"],
+            );
+            assert.deepStrictEqual(
+                [cp.values.webhookFailurePolicy, cp.values.controllerReplicas],
+                ["Ignore", 1],
+            );
+            assert.deepStrictEqual(
+                cp.values.proxyInjector.namespaceSelector.matchExpressions[1].values,
+                [
+                    "cert-manager",
+                    "kube-node-lease",
+                    "kube-public",
+                    "kube-system",
+                    "linkerd",
+                    "linkerd-cni",
+                ],
+            );
+            assert.deepStrictEqual(l5d.images, [
+                "cr.l5d.io/linkerd/controller:edge-26.8.3",
+                "cr.l5d.io/linkerd/proxy:edge-26.8.3",
+                "cr.l5d.io/linkerd/debug:edge-26.8.3",
+                "cr.l5d.io/linkerd/cni-plugin:v1.7.0-alpha.1",
+            ]);
+            assert.deepStrictEqual(
+                l5d.charts.map((c) => `${c.name}@${c.version}`),
+                [
+                    "linkerd-crds@2026.8.3",
+                    "linkerd2-cni@2026.8.3",
+                    "linkerd-control-plane@2026.8.3",
+                ],
+            );
+        });
+
+        it("rotates by name: both anchors trusted in the bundle, the signing one behind the Issuer", async () => {
+            build({ trustAnchors: { trusted: ["root-1", "root-2"], signing: "root-2" } });
+            await settled();
+            const old = named("l5d-trust-anchor-root-1");
+            const next = named("l5d-trust-anchor-root-2");
+            const nextKey = named("l5d-trust-anchor-root-2-key");
+            for (const r of [old, next, nextKey, named("l5d-trust-anchor-root-1-key")]) {
+                assert.deepStrictEqual([r.protect, r.retainOnDelete], [true, true], r.name);
+            }
+            assert.deepStrictEqual(
+                [old.inputs.subject.organizationalUnit, next.inputs.subject.organizationalUnit],
+                ["root-1", "root-2"],
+            );
+            assert.strictEqual(
+                named("l5d-control-plane").inputs.values.identityTrustAnchorsPEM,
+                old.inputs.certPem + next.inputs.certPem,
+            );
+            assert.deepStrictEqual(named("l5d-trust-anchor-secret").inputs.stringData, {
+                "tls.crt": next.inputs.certPem,
+                "tls.key": nextKey.inputs.privateKeyPem,
+            });
+            assert.throws(
+                () => build({ trustAnchors: { trusted: ["root-1"], signing: "root-2" } }),
+                /linkerd\.trustAnchors is trusted \[root-1\], signing root-2; expected distinct trusted names that include the signing one/,
+            );
+        });
+
+        it("uses a declared privileged system namespace for the CNI plugin instead of creating one", async () => {
+            const existing = new k8s.core.v1.Namespace("sys-linkerd-cni", {
+                metadata: { name: "linkerd-cni" },
+            });
+            build({ cniSystemNamespace: { namespace: existing, podSecurity: "privileged" } });
+            await settled();
+            assert.ok(!ownChildren().includes("kubernetes:core/v1:Namespace l5d-cni-namespace"));
+            assert.deepStrictEqual(
+                [...named("l5d-cni").dependencies],
+                [named("sys-linkerd-cni").urn],
+            );
+        });
+
+        it("refuses to run without cert-manager, in a non-privileged CNI namespace, or with renewBefore ≥ duration", () => {
+            assert.throws(
+                () => new mod.Linkerd("no-cm", { kubernetesVersion: "1.33" }),
+                /linkerd\.enabled is true but certManager\.enabled is false; expected certManager\.enabled: true/,
+            );
+            const existing = new k8s.core.v1.Namespace("sys-cni-restricted", {
+                metadata: { name: "linkerd-cni" },
+            });
+            assert.throws(
+                () =>
+                    build({
+                        cniSystemNamespace: { namespace: existing, podSecurity: "restricted" },
+                    }),
+                /systemNamespaces entry "linkerd-cni" \(linkerd\.cniNamespace\) enforces Pod Security "restricted"; expected "privileged"/,
+            );
+            assert.throws(
+                () => build({ identityIssuer: { duration: "24h", renewBefore: "25h" } }),
+                /linkerd\.identityIssuer\.renewBefore is 25h; expected a duration shorter than linkerd\.identityIssuer\.duration \(24h\)/,
+            );
+        });
+    });
+});
