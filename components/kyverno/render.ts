@@ -256,7 +256,17 @@ export function imageReferencesFor(
         return ["*"];
     }
     const patterns = allowedRegistries.map((r) => (r.endsWith("*") ? r : `${r}*`));
-    return [...new Set([...patterns, ...patterns.map((p) => mirrorImage(p, images))])];
+    const mirror = images.mirror;
+    // A pattern already under the mirror (an air-gapped stack allows only the mirror) is kept as
+    // it is: mirroring it again would verify `<mirror>/<mirror path>/*`, which matches nothing.
+    const atMirror = (p: string): boolean =>
+        mirror !== undefined && (p === `${mirror}*` || p.startsWith(`${mirror}/`));
+    return [
+        ...new Set([
+            ...patterns,
+            ...patterns.map((p) => (atMirror(p) ? p : mirrorImage(p, images))),
+        ]),
+    ];
 }
 
 function annotations(

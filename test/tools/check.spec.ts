@@ -63,6 +63,23 @@ describe("offline check (npm run check)", function () {
             ),
             [],
         );
+        // What the report carries besides violations (DESIGN.md, issue 2).
+        assert.strictEqual(run.report.breakGlass, null);
+        for (const phase of ["program", "policies", "schema", "total"]) {
+            assert.strictEqual(typeof run.report.timings[phase], "number", phase);
+        }
+        assert.ok(run.report.peakRssMb > 0);
+        assert.ok(run.report.nodeArtifacts.includes("control-plane/encryption-config.yaml"));
+        assert.ok(run.report.nodeArtifacts.includes("nodes/kubelet-config.yaml"));
+        assert.deepStrictEqual(
+            run.report.exemptions.map((e: { namespace: string }) => e.namespace).sort(),
+            ["falco", "linkerd-cni"],
+        );
+        assert.ok(
+            run.report.standIns.some(
+                (s: { type: string }) => s.type === "random:index/randomBytes:RandomBytes",
+            ),
+        );
         const packs = run.report.packs.map((p: { name: string }) => p.name);
         assert.deepStrictEqual(packs, ["platform-guardrails", "workload-security"]);
     });

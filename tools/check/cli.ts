@@ -145,6 +145,11 @@ function exitOnEscapedError(e: unknown): void {
 }
 
 if (require.main === module) {
+    // ts-node installs source-map-support, which maps every captured stack trace back to the
+    // TypeScript source. The Pulumi SDK captures a stack for each promise and resource it creates,
+    // so with thousands of resources that mapping dominated the program phase. The check's own
+    // messages never show stacks to users, so V8's plain formatter is used instead.
+    delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
     process.on("unhandledRejection", exitOnEscapedError);
     process.on("uncaughtException", exitOnEscapedError);
     main().then(

@@ -1,0 +1,520 @@
+/**
+ * Air-gapped by construction (issue 9): with `images.mirror` and `charts.mirror` set, every image
+ * every component deploys and every image-bearing value of every chart points at the mirror, every
+ * chart comes from the mirror, and no chart's values switch on a call-home, telemetry, update check
+ * or runtime download.
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import type { Platform } from "../../components/platform";
+import { loadSettings } from "../../stacks";
+import type { PlatformSettings } from "../../stacks/schema";
+import { readStackConfig } from "../../tools/check/stack-config";
+import { standInFor } from "../../tools/check/standins";
+import { installMocks, ofType, recorded, resetRecorded, settled } from "../util/mocks";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+const projectDir = `${__dirname}/../..`;
+const imageMirror = "harbor.sovereign.example/mirror";
+const chartMirror = "oci://harbor.sovereign.example/charts";
+const chartType = "kubernetes:helm.sh/v4:Chart";
+
+/** Endpoints outside a sovereign site that nothing the platform renders may name. */
+const publicEndpoints = [
+    "versioncheck.linkerd.io",
+    "github.io",
+    "githubusercontent.com",
+    "ghcr.io",
+    "docker.io",
+    "quay.io",
+    "cr.l5d.io",
+    "reg.kyverno.io",
+    "registry.k8s.io",
+    "gcr.io",
+    "download.falco.org",
+    "sigstore.dev",
+    "charts.jetstack.io",
+    "helm.linkerd.io",
+];
+
+/** The dev stack's settings plus both mirrors, loaded as the program loads them. */
+function airGappedSettings(): PlatformSettings {
+    const raw = {
+        ...readStackConfig(projectDir, "dev").values,
+        "sovereign-contour:images": JSON.stringify({ mirror: imageMirror }),
+        "sovereign-contour:charts": JSON.stringify({ mirror: { url: chartMirror } }),
+    };
+    return loadSettings(raw).settings;
+}
+
+/**
+ * Provider stand-ins for the resources whose outputs the program reads (random bytes, keys and
+ * certificates), the same the offline check uses; every other resource echoes its inputs.
+ */
+function installProviderStandIns(): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
+    const echo = monitor.mocks.newResource.bind(monitor.mocks);
+    monitor.mocks.newResource = (args) => {
+        if (args.type.startsWith("random:") || args.type.startsWith("tls:")) {
+            const { state } = standInFor(args.type, args.inputs as Record<string, unknown>);
+            return { id: `${args.name}-id`, state };
+        }
+        return echo(args);
+    };
+}
+
+/** One image-bearing value that does not point at the mirror. */
+export interface ImageLeak {
+    readonly path: string;
+    readonly value: string;
+}
+
+const atMirror = (value: string, mirror: string): boolean =>
+    value === mirror || value.startsWith(`${mirror}/`);
+
+/** A string that reads as an image reference with a registry host (`quay.io/x/y:1`). */
+const registryReference =
+    /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?\/[a-z0-9._/-]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/;
+
+/**
+ * Walks a chart's values for every image-bearing value and returns those outside the mirror:
+ * - an object with a `registry` (Kyverno, Falco): the registry must be the mirror;
+ * - otherwise an image object's `repository`/`*Repository`/`name` (Gatekeeper, cert-manager,
+ *   Linkerd) must start with the mirror;
+ * - a string under an `*image`/`*Image` key (`controllerImage`) or a `*registry` key
+ *   (`global.image.registry`, `imageRegistry`) must be at the mirror;
+ * - any other string that reads as a registry-qualified image reference must be at the mirror.
+ */
+export function findImageLeaks(values: unknown, mirror: string): ImageLeak[] {
+    const leaks: ImageLeak[] = [];
+    const check = (path: string, value: string): void => {
+        if (!atMirror(value, mirror)) {
+            leaks.push({ path, value });
+        }
+    };
+    const visit = (node: unknown, path: string, inImage: boolean): void => {
+        if (Array.isArray(node)) {
+            node.forEach((v, i) => {
+                if (typeof v === "string" && registryReference.test(v)) {
+                    check(`${path}[${i}]`, v);
+                } else {
+                    visit(v, `${path}[${i}]`, inImage);
+                }
+            });
+            return;
+        }
+        if (typeof node !== "object" || node === null) {
+            return;
+        }
+        const obj = node as Record<string, unknown>;
+        const hasRegistry = typeof obj.registry === "string";
+        for (const [key, value] of Object.entries(obj)) {
+            const at = path === "" ? key : `${path}.${key}`;
+            const imageKey = /image$/i.test(key);
+            if (typeof value === "string") {
+                if (/registry$/i.test(key)) {
+                    check(at, value);
+                } else if (imageKey) {
+                    check(at, value);
+                } else if (
+                    inImage &&
+                    !hasRegistry &&
+                    (/repository$/i.test(key) || key === "name")
+                ) {
+                    check(at, value);
+                } else if (registryReference.test(value)) {
+                    check(at, value);
+                }
+            } else {
+                visit(value, at, imageKey || (inImage && !/^(resources|pullSecrets)$/.test(key)));
+            }
+        }
+    };
+    visit(values, "", false);
+    return leaks;
+}
+
+describe("air gap: one mirror for every chart and image", function () {
+    this.timeout(60_000);
+    let platform: Platform;
+    let settings: PlatformSettings;
+    let charts: typeof recorded;
+
+    before(async () => {
+        installMocks();
+        installProviderStandIns();
+        const mod = await import("../../components/platform");
+        resetRecorded();
+        settings = airGappedSettings();
+        platform = new mod.Platform("platform", { settings });
+        await settled();
+        charts = ofType(chartType);
+    });
+
+    it("builds every chart-bearing component from the dev stack", () => {
+        assert.ok(platform.gatekeeper && platform.kyverno && platform.certManager);
+        assert.ok(platform.linkerd && platform.falco);
+        // gatekeeper, kyverno, cert-manager, linkerd-crds, linkerd2-cni, linkerd-control-plane,
+        // falco, falcosidekick
+        assert.strictEqual(charts.length, 8, charts.map((c) => c.name).join(", "));
+    });
+
+    it("lists only mirror references in every component's images", () => {
+        const components = {
+            gatekeeper: platform.gatekeeper,
+            kyverno: platform.kyverno,
+            certManager: platform.certManager,
+            linkerd: platform.linkerd,
+            falco: platform.falco,
+        };
+        for (const [name, component] of Object.entries(components)) {
+            const images = component?.images ?? [];
+            assert.ok(images.length > 0, `${name} lists no image`);
+            for (const image of images) {
+                assert.ok(image.startsWith(`${imageMirror}/`), `${name}: ${image}`);
+            }
+        }
+    });
+
+    it("points every image-bearing value of every chart at the mirror", () => {
+        for (const chart of charts) {
+            assert.deepStrictEqual(
+                findImageLeaks(chart.inputs.values ?? {}, imageMirror),
+                [],
+                chart.name,
+            );
+        }
+    });
+
+    it("finds the images of each chart's values (the walker sees them all)", () => {
+        const seen = (name: string): number =>
+            findImageLeaks(charts.find((c) => c.name === name)?.inputs.values, "elsewhere.example")
+                .length;
+        assert.strictEqual(seen("platform-gatekeeper-chart"), 1);
+        assert.strictEqual(seen("platform-kyverno-chart"), 5);
+        assert.strictEqual(seen("platform-cert-manager-chart"), 4);
+        assert.strictEqual(seen("platform-linkerd-control-plane"), 3);
+        assert.strictEqual(seen("platform-linkerd-cni"), 1);
+        assert.strictEqual(seen("platform-falco-chart"), 1);
+        assert.strictEqual(seen("platform-falco-sidekick-chart"), 1);
+    });
+
+    it("takes every chart from the chart mirror at its pinned version", () => {
+        for (const chart of charts) {
+            const inputs = chart.inputs as Loose;
+            assert.ok(String(inputs.chart).startsWith(`${chartMirror}/`), chart.name);
+            assert.match(String(inputs.version), /^v?\d+\.\d+\.\d+$/, chart.name);
+            assert.strictEqual(inputs.repositoryOpts?.repo, undefined, chart.name);
+        }
+        const resolved = [
+            platform.gatekeeper?.chart,
+            platform.kyverno?.chart,
+            platform.certManager?.chart,
+            platform.linkerd?.chart,
+            platform.falco?.chart,
+        ];
+        for (const chart of resolved) {
+            assert.strictEqual(chart?.origin, "mirror");
+            assert.strictEqual(chart?.location, chartMirror);
+        }
+    });
+
+    it("names no public registry, chart repository or endpoint in anything it declares", () => {
+        // ConstraintTemplates are excluded: their Rego names docker.io to normalise references.
+        const declared = recorded.filter((r) => !r.type.endsWith(":ConstraintTemplate"));
+        assert.ok(declared.length > 100);
+        for (const resource of declared) {
+            const text = JSON.stringify(resource.inputs);
+            for (const endpoint of publicEndpoints) {
+                assert.ok(!text.includes(endpoint), `${resource.name} names ${endpoint}`);
+            }
+        }
+    });
+});
+
+describe("air gap: no phone-home in any chart's values", function () {
+    this.timeout(60_000);
+    const values = (name: string): Loose => {
+        const chart = ofType(chartType).find((c) => c.name === name);
+        assert.ok(chart, `no chart ${name}`);
+        return chart.inputs.values;
+    };
+
+    before(async () => {
+        installMocks();
+        installProviderStandIns();
+        const mod = await import("../../components/platform");
+        resetRecorded();
+        new mod.Platform("platform", { settings: airGappedSettings() });
+        await settled();
+    });
+
+    it("Linkerd: no heartbeat to versioncheck.linkerd.io, no tracing", () => {
+        const v = values("platform-linkerd-control-plane");
+        assert.strictEqual(v.disableHeartBeat, true);
+        assert.strictEqual(v.controlPlaneTracing, false);
+        assert.strictEqual(v.proxy.tracing?.enabled ?? false, false);
+        assert.strictEqual(v.controller?.tracing?.enabled ?? false, false);
+        assert.strictEqual(v.prometheusUrl ?? "", "");
+    });
+
+    it("Falco: no falcoctl artifact install or follow, no index, no driver download", () => {
+        const v = values("platform-falco-chart");
+        assert.deepStrictEqual(v.falcoctl, {
+            artifact: { install: { enabled: false }, follow: { enabled: false } },
+            config: { indexes: [], artifact: { install: { refs: [] }, follow: { refs: [] } } },
+        });
+        // modern_ebpf is built into Falco: no driver loader fetching prebuilt kernel drivers.
+        assert.strictEqual(v.driver.kind, "modern_ebpf");
+        assert.strictEqual(v.driver.loader.enabled, false);
+        // The k8s-metacollector would need a plugin artifact download.
+        assert.strictEqual(v.collectors.kubernetes.enabled, false);
+        assert.strictEqual(v.falcosidekick.enabled, false);
+        assert.strictEqual(v.responseActions.enabled, false);
+        assert.strictEqual(v.falco.program_output.enabled, false);
+        assert.strictEqual(v.falco.grpc_output.enabled, false);
+        // Alerts stay inside the cluster (falcosidekick's Service).
+        assert.match(v.falco.http_output.url, /^http:\/\/[a-z0-9-]+\.[a-z0-9-]+\.svc:\d+\/$/);
+        const sidekick = values("platform-falco-sidekick-chart");
+        assert.strictEqual(sidekick.webui.enabled, false);
+        assert.deepStrictEqual(Object.keys(sidekick.config), ["alertmanager"]);
+    });
+
+    it("Kyverno: no TUF root download, no cloud credential helpers, no tracing, no tlog", () => {
+        const v = values("platform-kyverno-chart");
+        assert.deepStrictEqual(v.features.tuf, { enabled: false });
+        assert.deepStrictEqual(v.features.registryClient, {
+            allowInsecure: false,
+            credentialHelpers: ["default"],
+        });
+        for (const c of [
+            "admissionController",
+            "backgroundController",
+            "cleanupController",
+            "reportsController",
+        ]) {
+            assert.strictEqual(v[c].tracing.enabled, false, c);
+            assert.strictEqual(v[c].metering.config, "prometheus", c);
+            assert.strictEqual(v[c].metering.collector, undefined, c);
+            assert.strictEqual(v[c].profiling.enabled, false, c);
+        }
+        // Signatures are checked against the site's key without the public Rekor/CT log.
+        const policy = ofType("kubernetes:kyverno.io/v1:ClusterPolicy").find(
+            (p) => p.inputs.metadata.name === "sovereign-verify-images",
+        );
+        assert.ok(policy);
+        const entries = policy.inputs.spec.rules[0].verifyImages[0].attestors[0].entries;
+        for (const e of entries) {
+            assert.deepStrictEqual(e.keys.rekor, { ignoreTlog: true });
+            assert.deepStrictEqual(e.keys.ctlog, { ignoreSCT: true });
+        }
+    });
+
+    it("Gatekeeper: no http.send, external data, violation export or push metrics", () => {
+        const v = values("platform-gatekeeper-chart");
+        assert.deepStrictEqual(v.disabledBuiltins, ["{http.send}"]);
+        assert.strictEqual(v.enableExternalData, false);
+        assert.strictEqual(v.exportBackend, "");
+        assert.strictEqual(v.enableViolationExport ?? false, false);
+        assert.deepStrictEqual(v.metricsBackends, ["prometheus"]);
+        assert.strictEqual(v.otlpEndpoint, undefined);
+    });
+
+    it("cert-manager: no ACME issuer, no external DNS, no startupapicheck hook", () => {
+        const v = values("platform-cert-manager-chart");
+        assert.deepStrictEqual(v.startupapicheck, { enabled: false });
+        assert.strictEqual(v.dns01RecursiveNameservers, undefined);
+        assert.strictEqual(v.extraArgs, undefined);
+        const issuers = recorded.filter((r) => /:(Cluster)?Issuer$/.test(r.type));
+        assert.ok(issuers.length > 0);
+        for (const issuer of issuers) {
+            assert.strictEqual(issuer.inputs.spec.acme, undefined, issuer.name);
+        }
+    });
+});
+
+describe("air gap: Kyverno verifies image signatures at the mirror", function () {
+    this.timeout(60_000);
+    let platform: Platform;
+
+    before(async () => {
+        installMocks();
+        installProviderStandIns();
+        const mod = await import("../../components/platform");
+        resetRecorded();
+        platform = new mod.Platform("platform", { settings: airGappedSettings() });
+        await settled();
+    });
+
+    /** Kyverno's glob (`*` any run of characters, `?` one). */
+    const glob = (pattern: string): RegExp =>
+        new RegExp(
+            "^" +
+                pattern
+                    .split("")
+                    .map((c) =>
+                        c === "*"
+                            ? ".*"
+                            : c === "?"
+                              ? "."
+                              : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&"),
+                    )
+                    .join("") +
+                "$",
+        );
+
+    it("verifies every image pulled through the mirror, and the allowed registries", () => {
+        const policy = ofType("kubernetes:kyverno.io/v1:ClusterPolicy").find(
+            (p) => p.inputs.metadata.name === "sovereign-verify-images",
+        );
+        assert.ok(policy);
+        const refs: string[] = policy.inputs.spec.rules[0].verifyImages[0].imageReferences;
+        assert.deepStrictEqual(refs, ["registry.dev.sovereign.example/*", `${imageMirror}/*`]);
+        const mirrored = [
+            ...(platform.gatekeeper?.images ?? []),
+            ...(platform.certManager?.images ?? []),
+            ...(platform.linkerd?.images ?? []),
+            ...(platform.falco?.images ?? []),
+            `${imageMirror}/team-inference/vllm:0.9.1`,
+        ];
+        for (const image of mirrored) {
+            assert.ok(
+                refs.some((r) => glob(r).test(image)),
+                `${image} is not verified by ${refs.join(", ")}`,
+            );
+        }
+    });
+
+    it("keeps a pattern already at the mirror as it is (an allow list of the mirror only)", async () => {
+        const { imageReferencesFor } = await import("../../components/kyverno/render");
+        const images = { mirror: imageMirror };
+        assert.deepStrictEqual(imageReferencesFor([`${imageMirror}/`], images), [
+            `${imageMirror}/*`,
+        ]);
+        assert.deepStrictEqual(imageReferencesFor([`${imageMirror}*`], images), [
+            `${imageMirror}*`,
+        ]);
+        assert.deepStrictEqual(
+            imageReferencesFor([`${imageMirror}/ai/`, "registry.sovereign.example/ai/"], images),
+            [`${imageMirror}/ai/*`, "registry.sovereign.example/ai/*"],
+        );
+        assert.deepStrictEqual(imageReferencesFor([], images), ["*"]);
+    });
+});
+
+describe("air gap: the walker catches a chart whose values lost the mirror", () => {
+    const mirrored = { mirror: imageMirror };
+    const none = {};
+
+    it("Kyverno: one controller image rendered without the mirror", async () => {
+        const { chartImage, renderKyvernoValues } = await import("../../components/kyverno/render");
+        const d = await import("../../components/kyverno/defaults");
+        const image = (repo: string, images: { mirror?: string }) =>
+            chartImage(d.kyvernoRegistry, repo, d.kyvernoAppVersion, images);
+        const input = {
+            namespace: "kyverno",
+            replicas: 1,
+            failurePolicy: "Fail" as const,
+            exemptNamespaces: ["kyverno"],
+            images: {
+                admissionController: image(d.kyvernoImages.admissionController, mirrored),
+                admissionInit: image(d.kyvernoImages.admissionInit, mirrored),
+                backgroundController: image(d.kyvernoImages.backgroundController, mirrored),
+                cleanupController: image(d.kyvernoImages.cleanupController, mirrored),
+                reportsController: image(d.kyvernoImages.reportsController, mirrored),
+            },
+        };
+        assert.deepStrictEqual(findImageLeaks(renderKyvernoValues(input), imageMirror), []);
+        const leaked = renderKyvernoValues({
+            ...input,
+            images: {
+                ...input.images,
+                cleanupController: image(d.kyvernoImages.cleanupController, none),
+            },
+        });
+        assert.deepStrictEqual(findImageLeaks(leaked, imageMirror), [
+            { path: "cleanupController.image.registry", value: "reg.kyverno.io" },
+        ]);
+    });
+
+    it("Gatekeeper, cert-manager, Linkerd and Falco rendered without the mirror", async () => {
+        const { renderGatekeeperValues } = await import("../../components/gatekeeper/render");
+        const { renderCertManagerValues } = await import("../../components/cert-manager/render");
+        const { renderCniValues, renderControlPlaneValues } = await import(
+            "../../components/linkerd/render"
+        );
+        const falco = await import("../../components/falco/render");
+        const { falcoImages } = await import("../../components/falco/defaults");
+        const gk = renderGatekeeperValues({
+            image: { repository: "docker.io/openpolicyagent/gatekeeper", tag: "v3.23.0" },
+            replicas: 1,
+            failurePolicy: "Fail",
+            webhookTimeoutSeconds: 3,
+            exemptNamespaces: [],
+        });
+        assert.deepStrictEqual(findImageLeaks(gk, imageMirror), [
+            { path: "image.repository", value: "docker.io/openpolicyagent/gatekeeper" },
+        ]);
+        const cm = (repository: string) => ({ repository, tag: "v1.21.1" });
+        const cmValues = renderCertManagerValues({
+            namespace: "cert-manager",
+            replicas: 1,
+            serviceMonitor: false,
+            images: {
+                controller: cm(`${imageMirror}/jetstack/cert-manager-controller`),
+                webhook: cm(`${imageMirror}/jetstack/cert-manager-webhook`),
+                cainjector: cm(`${imageMirror}/jetstack/cert-manager-cainjector`),
+                acmesolver: cm("quay.io/jetstack/cert-manager-acmesolver"),
+            },
+        });
+        assert.deepStrictEqual(findImageLeaks(cmValues, imageMirror), [
+            {
+                path: "acmesolver.image.repository",
+                value: "quay.io/jetstack/cert-manager-acmesolver",
+            },
+        ]);
+        const named = (name: string) => ({ name, version: "edge-26.8.3" });
+        const cp = renderControlPlaneValues({
+            namespace: "linkerd",
+            trustAnchorPem: "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+            trustDomain: "cluster.local",
+            linkerdVersion: "edge-26.8.3",
+            highAvailability: false,
+            injectorFailurePolicy: "Ignore",
+            defaultInboundPolicy: "all-authenticated",
+            podMonitor: false,
+            injectorExcludedNamespaces: [],
+            images: {
+                controller: named("cr.l5d.io/linkerd/controller"),
+                proxy: named(`${imageMirror}/linkerd/proxy`),
+                debug: named(`${imageMirror}/linkerd/debug`),
+            },
+        });
+        assert.deepStrictEqual(findImageLeaks(cp, imageMirror), [
+            { path: "controllerImage", value: "cr.l5d.io/linkerd/controller" },
+        ]);
+        assert.deepStrictEqual(
+            findImageLeaks(renderCniValues(named("cr.l5d.io/linkerd/cni-plugin")), imageMirror),
+            [{ path: "image.name", value: "cr.l5d.io/linkerd/cni-plugin" }],
+        );
+        const sidekick = falco.renderFalcosidekickValues({
+            image: falco.mirroredImage(falcoImages.falcosidekick, none),
+            replicas: 1,
+            minimumPriority: "warning",
+            outputs: {},
+            serviceMonitor: false,
+        });
+        assert.deepStrictEqual(findImageLeaks(sidekick, imageMirror), [
+            { path: "image.registry", value: "docker.io" },
+        ]);
+    });
+
+    it("flags a registry-qualified reference under any key", () => {
+        assert.deepStrictEqual(
+            findImageLeaks({ sidecar: { args: ["ghcr.io/x/y:1"] }, ok: "/etc/x" }, imageMirror),
+            [{ path: "sidecar.args[0]", value: "ghcr.io/x/y:1" }],
+        );
+    });
+});
