@@ -105,6 +105,15 @@ describe("offline check (npm run check)", function () {
         );
     });
 
+    it("gives the same verdict when the SDK's own policy-pack host serves the packs", function () {
+        const file = path.join("test", "fixtures", "manifests", "privileged-pod.yaml");
+        const fast = check("--manifests", file);
+        const sdk = check("--manifests", file, "--pack-host", "pulumi");
+        assert.strictEqual(sdk.code, 1, sdk.stderr + sdk.stdout);
+        assert.deepStrictEqual(sdk.report.violations, fast.report.violations);
+        assert.ok(sdk.report.violations.length > 0);
+    });
+
     it("passes a restricted-compliant Deployment from --manifests", function () {
         // The dev stack's pack config supplies the registry allow list (empty by default: fail closed).
         const run = check(

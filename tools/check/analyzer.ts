@@ -31,6 +31,12 @@ const levelNumbers: Record<string, analyzerpb.EnforcementLevel> = {
     remediate: analyzerpb.EnforcementLevel.REMEDIATE,
 };
 
+/**
+ * Which process serves a pack: `check` (tools/check/pack-host.ts: transpile-only, fast) or
+ * `pulumi` (the SDK's run-policy-pack host, exactly what the Pulumi CLI starts).
+ */
+export type PackHost = "check" | "pulumi";
+
 /** A resource as the engine presents it to an analyzer. */
 export interface AnalyzedResource {
     readonly urn: string;
@@ -106,21 +112,37 @@ export class PolicyPackPlugin {
     ) {}
 
     /** Starts the pack's plugin process and connects to it. */
-    static async start(projectDir: string, packDir: string): Promise<PolicyPackPlugin> {
-        const host = path.join(
-            projectDir,
-            "node_modules",
-            "@pulumi",
-            "pulumi",
-            "cmd",
-            "run-policy-pack",
-        );
+    static async start(
+        projectDir: string,
+        packDir: string,
+        host: PackHost = "check",
+    ): Promise<PolicyPackPlugin> {
         // The host's first argument is the engine address, used only for logging; the check has no
         // engine, so diagnostics the pack logs go to its stderr, which is reported on failure.
-        const child = spawn(process.execPath, [host, "127.0.0.1:0", "."], {
+        const args =
+            host === "pulumi"
+                ? [
+                      path.join(
+                          projectDir,
+                          "node_modules",
+                          "@pulumi",
+                          "pulumi",
+                          "cmd",
+                          "run-policy-pack",
+                      ),
+                      "127.0.0.1:0",
+                      ".",
+                  ]
+                : [
+                      "-r",
+                      "ts-node/register/transpile-only",
+                      path.join(__dirname, "pack-host.ts"),
+                      "127.0.0.1:0",
+                      ".",
+                  ];
+        const child = spawn(process.execPath, args, {
             cwd: packDir,
             stdio: ["ignore", "pipe", "pipe"],
-            env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
         });
         running.add(child);
         child.on("exit", () => running.delete(child));

@@ -9,6 +9,7 @@ const usage = `usage:
        [--policy-config FILE]                     pack config, same JSON as pulumi's --policy-pack-config
        [--policy-config-dir DIR]                  one <pack>.json per pack (default stacks/policy-config/<stack>/)
        [--pod-security-level baseline|restricted] level for the pod-security policies
+       [--pack-host check|pulumi]                 serve packs with the check's fast host (default) or the SDK's
 exit codes: 0 no mandatory violation or schema error; 1 violations; 2 invalid settings or usage`;
 
 /** Parses the command line into check options; throws UsageError naming the flag. */
@@ -18,6 +19,7 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
     let manifests: string[] | undefined;
     let policyConfig: string | undefined;
     let policyConfigDir: string | undefined;
+    let packHost: "check" | "pulumi" | undefined;
     let podSecurityLevel: "baseline" | "restricted" | undefined;
     let outDir = path.join(projectDir, "out");
     for (let i = 0; i < argv.length; i++) {
@@ -58,6 +60,16 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
             case "--policy-config":
                 policyConfig = path.resolve(value());
                 break;
+            case "--pack-host": {
+                const v = value();
+                if (v !== "check" && v !== "pulumi") {
+                    throw new UsageError(
+                        `--pack-host: "${v}" is not a host; expected check or pulumi`,
+                    );
+                }
+                packHost = v;
+                break;
+            }
             case "--policy-config-dir":
                 policyConfigDir = path.resolve(value());
                 break;
@@ -95,6 +107,7 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
         ...(manifests !== undefined ? { manifests } : {}),
         ...(policyConfig !== undefined ? { policyConfig } : {}),
         ...(policyConfigDir !== undefined ? { policyConfigDir } : {}),
+        ...(packHost !== undefined ? { packHost } : {}),
         ...(podSecurityLevel !== undefined ? { podSecurityLevel } : {}),
     };
 }

@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import {
     AnalyzedResource,
     Diagnostic,
+    PackHost,
     PolicyPackPlugin,
     Remediation,
     StackIdentity,
@@ -30,6 +31,8 @@ export interface CheckOptions {
     /** A folder of `<pack>.json` configs; default `stacks/policy-config/<stack>/` for a stack. */
     readonly policyConfigDir?: string;
     readonly podSecurityLevel?: "baseline" | "restricted";
+    /** Which host serves the packs. @default "check" */
+    readonly packHost?: PackHost;
 }
 
 /** Everything about one judged resource. */
@@ -57,7 +60,7 @@ export async function runCheck(opts: CheckOptions): Promise<{ code: number; repo
     const started = performance.now();
     const packDirs = packDirectories(opts.projectDir);
     // Start the packs first: each loads its TypeScript while the program runs.
-    const starting = packDirs.map((d) => PolicyPackPlugin.start(opts.projectDir, d));
+    const starting = packDirs.map((d) => PolicyPackPlugin.start(opts.projectDir, d, opts.packHost));
     const settled = Promise.allSettled(starting);
     try {
         return await judge(opts, started, async () => {
