@@ -80,6 +80,14 @@ describe("offline check (npm run check)", function () {
                 (s: { type: string }) => s.type === "random:index/randomBytes:RandomBytes",
             ),
         );
+        // Every catalogued control has a status for the stack, none violated.
+        assert.ok(run.report.controls.length > 0);
+        for (const c of run.report.controls as { id: string; status: string }[]) {
+            assert.ok(
+                ["enforced", "exempted", "manual", "not-deployed"].includes(c.status),
+                `${c.id}: ${c.status}`,
+            );
+        }
         const packs = run.report.packs.map((p: { name: string }) => p.name);
         assert.deepStrictEqual(packs, ["platform-guardrails", "workload-security"]);
     });

@@ -1,3 +1,4 @@
+import { ControlStatus, renderControlStatusMarkdown } from "../../compliance/status";
 import { Diagnostic } from "./analyzer";
 
 /** A violation as the report lists it. */
@@ -38,6 +39,8 @@ export interface Report {
     /** The active break-glass entry of the stack, or null. */
     readonly breakGlass: unknown;
     readonly notes: string[];
+    /** Status of every catalogued control for this stack (compliance/catalogue.ts). */
+    readonly controls: readonly ControlStatus[];
 }
 
 /** Maps a diagnostic to the report's violation shape. */
@@ -83,6 +86,9 @@ export function renderMarkdown(r: Report): string {
             );
         }
         lines.push("");
+    }
+    if (r.controls.length > 0) {
+        lines.push(renderControlStatusMarkdown(r.controls), "");
     }
     lines.push("## Policy packs", "");
     for (const p of r.packs) {

@@ -16,6 +16,7 @@ import { manifestFiles, readManifests } from "./manifests";
 import { PackConfig, readPackConfig, reconcilePackConfig } from "./policy-config";
 import { runProgram } from "./program";
 import { renderMarkdown, Report, ReportViolation, toViolation } from "./report";
+import { controlStatuses } from "../../compliance/status";
 import { readStackConfig } from "./stack-config";
 import { plainValue } from "./values";
 
@@ -289,7 +290,10 @@ async function judge(
         },
         peakRssMb: Math.round(peakRssKb / 1024),
         notes,
+        controls: [],
     };
+    // Per-control status for the stack: enforced, violated, exempted, manual or not deployed.
+    (report as { controls: unknown }).controls = controlStatuses(report);
     writeOutputs(path.join(opts.outDir, name), report, judged, nodeArtifacts);
     return { code: report.passed ? 0 : 1, report };
 }
