@@ -150,6 +150,8 @@ async function judge(
     const remediations: Remediation[] = [];
     const packsReport: Report["packs"] = [];
     const packNames: string[] = [];
+    /** Whether a pack has any policy at level `remediate` (only those answer Remediate). */
+    const remediating: boolean[] = [];
     for (const plugin of plugins) {
         const info = await plugin.info();
         const given = packConfigFor(
@@ -173,10 +175,16 @@ async function judge(
             config,
         });
         packNames.push(info.name);
+        remediating.push(Object.values(config).some((c) => c.enforcementLevel === "remediate"));
     }
     // As the engine does: every pack's remediations first (a remediated resource's new inputs are
     // what later packs and Analyze see), then Analyze per resource, then AnalyzeStack.
     for (let p = 0; p < plugins.length; p++) {
+        // A pack without a remediate-level policy answers every Remediate with nothing; skipping
+        // the call changes no outcome and halves the round trips for such a pack.
+        if (!remediating[p]) {
+            continue;
+        }
         const results = await forEachLimited(judged, (r) => plugins[p].remediate(packNames[p], r));
         results.forEach((res, i) => {
             remediations.push(...res.remediations);
@@ -185,13 +193,18 @@ async function judge(
             }
         });
     }
-    for (let p = 0; p < plugins.length; p++) {
-        const results = await forEachLimited(judged, (r) => plugins[p].analyze(packNames[p], r));
-        diagnostics.push(...results.flat());
-    }
-    for (let p = 0; p < plugins.length; p++) {
-        diagnostics.push(...(await plugins[p].analyzeStack(packNames[p], judged)));
-    }
+    // Analyze and AnalyzeStack change nothing, so the packs (separate processes) run side by side.
+    const perPack = await Promise.all(
+        plugins.map(async (plugin, p) => {
+            const results = await forEachLimited(judged, (r) => plugin.analyze(packNames[p], r));
+            return results.flat();
+        }),
+    );
+    diagnostics.push(...perPack.flat());
+    const stackLevel = await Promise.all(
+        plugins.map((plugin, p) => plugin.analyzeStack(packNames[p], judged)),
+    );
+    diagnostics.push(...stackLevel.flat());
     for (const r of remediations) {
         if (r.diagnostic !== "") {
             diagnostics.push({
