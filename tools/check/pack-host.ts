@@ -15,6 +15,29 @@ if (packDir === undefined) {
     process.exit(1);
 }
 process.chdir(path.resolve(packDir));
+// For performance work: CHECK_PACK_CPU_PROFILE=<dir> writes a CPU profile of each pack there when
+// the check stops it (see docs/performance.md).
+const profileDir = process.env.CHECK_PACK_CPU_PROFILE;
+if (profileDir !== undefined && profileDir !== "") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const inspector = require("inspector") as typeof import("inspector");
+    const session = new inspector.Session();
+    session.connect();
+    session.post("Profiler.enable", () => session.post("Profiler.start"));
+    process.on("SIGTERM", () => {
+        session.post("Profiler.stop", (err, result) => {
+            if (err === null) {
+                const file = path.join(profileDir, `${path.basename(process.cwd())}.cpuprofile`);
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                (require("fs") as typeof import("fs")).writeFileSync(
+                    file,
+                    JSON.stringify(result.profile),
+                );
+            }
+            process.exit(0);
+        });
+    });
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 require("ts-node").register({
     transpileOnly: true,
