@@ -6,7 +6,6 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { UsageError } from "./errors";
 import { PackConfig, PolicyConfigEntry, PolicyInfo } from "./policy-config";
 
 /** Every pack process started, so none outlives the check, whichever way it exits. */
@@ -245,12 +244,7 @@ export class PolicyPackPlugin {
 
     /** Analyze: one resource's inputs and options. */
     async analyze(pack: string, r: AnalyzedResource): Promise<Diagnostic[]> {
-        const req = new analyzerpb.AnalyzeRequest();
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setUrn(r.urn);
-        req.setProperties(r.properties);
-        req.setOptions(options(r));
+        const req = analyzeRequest(r);
         const res = await call<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(
             this.client.analyze.bind(this.client),
             req,
@@ -266,12 +260,7 @@ export class PolicyPackPlugin {
         pack: string,
         r: AnalyzedResource,
     ): Promise<{ properties?: Struct; remediations: Remediation[] }> {
-        const req = new analyzerpb.AnalyzeRequest();
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setUrn(r.urn);
-        req.setProperties(r.properties);
-        req.setOptions(options(r));
+        const req = analyzeRequest(r);
         const res = await call<analyzerpb.AnalyzeRequest, analyzerpb.RemediateResponse>(
             this.client.remediate.bind(this.client),
             req,
@@ -348,6 +337,17 @@ export class PolicyPackPlugin {
     }
 }
 
+/** The request Remediate and Analyze both take for one resource. */
+function analyzeRequest(r: AnalyzedResource): analyzerpb.AnalyzeRequest {
+    const req = new analyzerpb.AnalyzeRequest();
+    req.setType(r.type);
+    req.setName(r.name);
+    req.setUrn(r.urn);
+    req.setProperties(r.properties);
+    req.setOptions(options(r));
+    return req;
+}
+
 function options(r: AnalyzedResource): analyzerpb.AnalyzerResourceOptions {
     const o = new analyzerpb.AnalyzerResourceOptions();
     o.setProtect(r.protect === true);
@@ -372,9 +372,3 @@ function diagnostics(
         urn: d.getUrn() !== "" ? d.getUrn() : fallbackUrn,
     }));
 }
-
-/** Re-exported so callers can reject an unknown level the way the CLI does. */
-export const enforcementLevels = Object.keys(levelNumbers);
-
-/** Raised when a pack cannot be started or answers with an error. */
-export class PackError extends UsageError {}

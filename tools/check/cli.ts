@@ -112,6 +112,11 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
     };
 }
 
+/** An error the user can fix (bad flag, settings or pack config): reported as its message, exit 2. */
+function isUserError(e: unknown): e is Error {
+    return e instanceof UsageError || (e as Error | undefined)?.name === "SettingsError";
+}
+
 async function main(): Promise<number> {
     const projectDir = path.resolve(__dirname, "..", "..");
     try {
@@ -135,26 +140,29 @@ async function main(): Promise<number> {
         }
         return code;
     } catch (e) {
-        if (e instanceof UsageError || (e as Error).name === "SettingsError") {
-            console.error((e as Error).message);
-            return 2;
-        }
-        console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-        return 3;
+        return reportError(e);
     }
 }
 
 /**
- * An error the user can fix ends the check with exit 2 and its message only, also when it escapes
- * as an unhandled rejection (the Pulumi runtime rejects several promises for one program error).
+ * Prints an error and returns the exit code: 2 and the message only for an error the user can fix,
+ * 3 and the stack for anything else.
  */
-function exitOnEscapedError(e: unknown): void {
-    if (e instanceof UsageError || (e as Error | undefined)?.name === "SettingsError") {
-        console.error((e as Error).message);
-        process.exit(2);
+function reportError(e: unknown): number {
+    if (isUserError(e)) {
+        console.error(e.message);
+        return 2;
     }
     console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exit(3);
+    return 3;
+}
+
+/**
+ * An error that escapes as an unhandled rejection (the Pulumi runtime rejects several promises for
+ * one program error) ends the check the same way as one `main` catches.
+ */
+function exitOnEscapedError(e: unknown): void {
+    process.exit(reportError(e));
 }
 
 if (require.main === module) {
@@ -165,11 +173,5 @@ if (require.main === module) {
     delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
     process.on("unhandledRejection", exitOnEscapedError);
     process.on("uncaughtException", exitOnEscapedError);
-    main().then(
-        (code) => process.exit(code),
-        (e: unknown) => {
-            console.error(e);
-            process.exit(3);
-        },
-    );
+    main().then((code) => process.exit(code), exitOnEscapedError);
 }

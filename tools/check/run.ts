@@ -17,6 +17,8 @@ import { PackConfig, readPackConfig, reconcilePackConfig } from "./policy-config
 import { runProgram } from "./program";
 import { renderMarkdown, Report, ReportViolation, toViolation } from "./report";
 import { controlStatuses } from "../../compliance/status";
+import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
+import { pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { readStackConfig } from "./stack-config";
 import { plainValue } from "./values";
 
@@ -120,7 +122,7 @@ async function judge(
         objects.forEach((m, i) => {
             const apiVersion = String(m.object.apiVersion);
             const kind = String(m.object.kind);
-            const type = `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
+            const type = pulumiTypeOf(apiVersion, kind);
             const meta = (m.object.metadata ?? {}) as Record<string, unknown>;
             const objName = typeof meta.name === "string" ? meta.name : `document-${m.index + 1}`;
             const ns = typeof meta.namespace === "string" ? `${meta.namespace}/` : "";
@@ -205,6 +207,7 @@ async function judge(
         plugins.map((plugin, p) => plugin.analyzeStack(packNames[p], judged)),
     );
     diagnostics.push(...stackLevel.flat());
+    const byUrn = new Map(judged.map((j) => [j.urn, j]));
     for (const r of remediations) {
         if (r.diagnostic !== "") {
             diagnostics.push({
@@ -215,7 +218,7 @@ async function judge(
                 urn: r.urn,
             });
         } else if (r.changed) {
-            const j = judged.find((x) => x.urn === r.urn);
+            const j = byUrn.get(r.urn);
             notes.push(
                 `${r.pack}/${r.policy} remediated ${j?.type ?? ""} ${j?.name ?? r.urn}: a real run applies the remediated inputs.`,
             );
@@ -224,7 +227,6 @@ async function judge(
 
     const policiesDone = performance.now();
     // Kubernetes OpenAPI schema.
-    const byUrn = new Map(judged.map((j) => [j.urn, j]));
     const violations: ReportViolation[] = diagnostics.map((d) => {
         const j = byUrn.get(d.urn);
         return toViolation(d, {
@@ -365,10 +367,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** The Kubernetes object a resource stands for, or undefined for non-Kubernetes resources. */
-function kubernetesObject(j: Judged): Record<string, unknown> | undefined {
+/**
+ * The Kubernetes object a resource stands for, or undefined for non-Kubernetes resources. `props`
+ * chooses the plain inputs (for the schema) or the masked ones (for files on disk).
+ */
+function kubernetesObject(
+    j: Judged,
+    props: Record<string, unknown> = j.plain,
+): Record<string, unknown> | undefined {
     if (j.file !== undefined) {
-        return j.plain;
+        return props;
     }
     const m = /^kubernetes:([^:]+):([^:]+)$/.exec(j.type);
     if (
@@ -383,7 +391,7 @@ function kubernetesObject(j: Judged): Record<string, unknown> | undefined {
         return undefined;
     }
     const groupVersion = m[1].startsWith("core/") ? m[1].slice(5) : m[1];
-    return { apiVersion: groupVersion, kind: m[2], ...j.plain };
+    return { apiVersion: groupVersion, kind: m[2], ...props };
 }
 
 function podImages(obj: Record<string, unknown>): string[] {
@@ -437,7 +445,7 @@ function exemptionsOf(judged: readonly Judged[]): Report["exemptions"] {
         const annotations = isRecord(meta.annotations) ? meta.annotations : {};
         const level = labels["pod-security.kubernetes.io/enforce"];
         if (typeof level === "string" && level !== "restricted") {
-            const reason = annotations["security.sovereign-contour.io/pod-security-reason"];
+            const reason = annotations[exemptionReasonAnnotation];
             out.push({
                 namespace: typeof meta.name === "string" ? meta.name : j.name,
                 podSecurity: level,
@@ -474,7 +482,7 @@ function writeOutputs(
     fs.writeFileSync(path.join(dir, "report.md"), renderMarkdown(report));
     const docs: string[] = [];
     for (const j of judged) {
-        const obj = j.file !== undefined ? j.masked : kubernetesObjectMasked(j);
+        const obj = kubernetesObject(j, j.masked);
         if (obj !== undefined) {
             docs.push(YAML.stringify(obj));
         }
@@ -489,12 +497,4 @@ function writeOutputs(
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, content, { mode: 0o600 });
     }
-}
-
-function kubernetesObjectMasked(j: Judged): Record<string, unknown> | undefined {
-    const obj = kubernetesObject(j);
-    if (obj === undefined) {
-        return undefined;
-    }
-    return { apiVersion: obj.apiVersion, kind: obj.kind, ...j.masked };
 }
