@@ -11,37 +11,13 @@
  * wraps the SDK's own mock monitor, the same way `setMocks` installs it.
  */
 import * as pulumi from "@pulumi/pulumi";
-
-// The SDK's mock monitor, settings and state modules (not part of its typed public surface).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const mocksModule = require("@pulumi/pulumi/runtime/mocks") as {
-    MockMonitor: new (mocks: pulumi.runtime.Mocks) => MonitorLike;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const settingsModule = require("@pulumi/pulumi/runtime/settings") as {
-    setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean): void;
-    waitForRPCs(): Promise<void>;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const stateModule = require("@pulumi/pulumi/runtime/state") as {
-    getStore(): Record<string, unknown>;
-};
-
-interface MonitorLike {
-    registerResource(req: RegisterRequest, callback: (err: unknown, res: unknown) => void): unknown;
-    newUrn(parent: string, type: string, name: string): string;
-}
-
-/** The parts of the SDK's RegisterResourceRequest the recorder reads. */
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getCustom(): boolean;
-    getDependenciesList(): string[];
-    getProtect(): boolean;
-    getRetainondelete(): boolean;
-}
+import type * as pulumiType from "@pulumi/pulumi";
+import {
+    installMonitor,
+    MockMonitor,
+    RegisterRequest,
+    waitForRPCs,
+} from "../../tools/check/engine";
 
 /** One registered resource with its inputs and options. */
 export interface RecordedResource {
@@ -82,7 +58,7 @@ export function installMocks(project = "sovereign-contour", stack = "test"): voi
         }),
         call: (args: pulumi.runtime.MockCallArgs) => args.inputs as Record<string, unknown>,
     };
-    class RecordingMonitor extends mocksModule.MockMonitor {
+    class RecordingMonitor extends MockMonitor {
         override async registerResource(
             req: RegisterRequest,
             callback: (err: unknown, res: unknown) => void,
@@ -101,27 +77,19 @@ export function installMocks(project = "sovereign-contour", stack = "test"): voi
                     dependencies: req.getDependenciesList(),
                     custom: req.getCustom(),
                     protect: req.getProtect(),
-                    retainOnDelete: req.getRetainondelete(),
+                    retainOnDelete: req.getRetainondelete?.() === true,
                 });
                 callback(err, res);
             };
             await super.registerResource(req, done);
         }
     }
-    settingsModule.setMockOptions(new RecordingMonitor(mocks), project, stack, false);
-    // The same feature switches `pulumi.runtime.setMocks` sets.
-    const store = stateModule.getStore();
-    store.supportsSecrets = true;
-    store.supportsResourceReferences = true;
-    store.supportsOutputValues = false;
-    store.supportsDeletedWith = true;
-    store.supportsAliasSpecs = true;
-    store.supportsTransforms = false;
+    installMonitor(new RecordingMonitor(mocks), project, stack);
 }
 
 /** Resolves once every registration started so far has completed (the SDK's RPC queue is empty). */
 export async function settled(): Promise<void> {
-    await settingsModule.waitForRPCs();
+    await waitForRPCs();
 }
 
 /** Resolves an Output to its plain value (secrets unwrapped). */
@@ -164,4 +132,45 @@ function unwrapSecrets(value: unknown): unknown {
         return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
     }
     return value;
+}
+
+/** A custom resource standing in for the layer a component depends on. */
+export function marker(sdk: typeof pulumiType, name: string): pulumiType.CustomResource {
+    class Marker extends sdk.CustomResource {
+        constructor() {
+            super("test:index:Marker", name, {});
+        }
+    }
+    return new Marker();
+}
+
+/**
+ * Stand-ins for the tls provider under the recording mocks: a PEM of the right kind, named after
+ * the resource, so tests can follow key material by value.
+ */
+export function installTlsStandIns(): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
+    const echo = monitor.mocks.newResource.bind(monitor.mocks);
+    monitor.mocks.newResource = (args) => {
+        if (args.type === "tls:index/privateKey:PrivateKey") {
+            return {
+                id: `${args.name}-id`,
+                state: {
+                    ...args.inputs,
+                    privateKeyPem: `-----BEGIN EC PRIVATE KEY-----\n${args.name}\n-----END EC PRIVATE KEY-----\n`,
+                    publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${args.name}\n-----END PUBLIC KEY-----\n`,
+                },
+            };
+        }
+        if (args.type === "tls:index/selfSignedCert:SelfSignedCert") {
+            return {
+                id: `${args.name}-id`,
+                state: {
+                    ...args.inputs,
+                    certPem: `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n`,
+                },
+            };
+        }
+        return echo(args);
+    };
 }

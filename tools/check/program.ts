@@ -1,52 +1,9 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { disconnect, installMonitor, MockMonitor, RegisterRequest } from "./engine";
 import { StandIn, standInFor } from "./standins";
 import { StackConfig } from "./stack-config";
-
-// The SDK's mock monitor and settings hooks. `setMocks` does not let a caller see the full
-// registration request (parent, dependencies, protect...), so the check installs its own monitor,
-// built on the SDK's, the same way `setMocks` does.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const mocksModule = require("@pulumi/pulumi/runtime/mocks") as {
-    MockMonitor: new (mocks: pulumi.runtime.Mocks) => MockMonitorLike;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const settingsModule = require("@pulumi/pulumi/runtime/settings") as {
-    setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean): void;
-    disconnect(): Promise<void>;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const stateModule = require("@pulumi/pulumi/runtime/state") as {
-    getStore(): Record<string, unknown>;
-};
-
-interface MockMonitorLike {
-    registerResource(
-        req: RegisterRequest,
-        callback: (err: unknown, res: unknown) => void,
-    ): Promise<void>;
-    newUrn(parent: string, type: string, name: string): string;
-}
-
-/** The parts of the SDK's RegisterResourceRequest the check reads. */
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getCustom(): boolean;
-    getObject(): Struct | undefined;
-    getDependenciesList(): string[];
-    getProtect(): boolean;
-    getRetainondelete?(): boolean;
-    getIgnorechangesList(): string[];
-    getAdditionalsecretoutputsList(): string[];
-    getDeletebeforereplace(): boolean;
-    getProvider(): string;
-    getPropertydependenciesMap(): {
-        forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
-    };
-}
 
 /** One resource the program registered, with everything a policy or the report needs. */
 export interface RecordedResource {
@@ -76,7 +33,7 @@ export interface ProgramRun {
     readonly standIns: StandIn[];
 }
 
-class RecordingMonitor extends mocksModule.MockMonitor {
+class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
 
     override async registerResource(
@@ -130,18 +87,7 @@ export async function runProgram(
         },
         call: (args) => ({ ...(args.inputs as Record<string, unknown>) }),
     });
-    settingsModule.setMockOptions(monitor, project, stack, false);
-    // The features the CLI's engine supports and `setMocks` enables, minus transforms (the check
-    // records what the program asked for, before any stack transform would rewrite it).
-    const store = stateModule.getStore();
-    Object.assign(store, {
-        supportsSecrets: true,
-        supportsResourceReferences: true,
-        supportsOutputValues: false,
-        supportsDeletedWith: true,
-        supportsAliasSpecs: true,
-        supportsTransforms: false,
-    });
+    installMonitor(monitor, project, stack);
 
     const entry = path.join(projectDir, "index.ts");
     const exported = await pulumi.runtime.runInPulumiStack(async () => {
@@ -150,7 +96,7 @@ export async function runProgram(
     });
     // The stack's outputs resolve before every registration has reached the monitor; draining the
     // RPC queue (as the language host does before it exits) makes the record complete.
-    await settingsModule.disconnect();
+    await disconnect();
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const [key, value] of Object.entries(exported ?? {})) {

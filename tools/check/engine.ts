@@ -1,0 +1,82 @@
+/**
+ * The Pulumi SDK's in-process engine, as the offline check and the component tests use it.
+ * `pulumi.runtime.setMocks` does not let a caller see the full registration request (parent,
+ * dependencies, protect...), so both install a monitor of their own, built on the SDK's mock
+ * monitor, the same way `setMocks` installs its own. The SDK modules used here are not part of its
+ * typed public surface, so their shapes are declared here, once.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+
+/** The parts of the SDK's RegisterResourceRequest the recorders read. */
+export interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): Struct | undefined;
+    getDependenciesList(): string[];
+    getProtect(): boolean;
+    getRetainondelete?(): boolean;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getDeletebeforereplace(): boolean;
+    getProvider(): string;
+    getPropertydependenciesMap(): {
+        forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
+    };
+}
+
+/** The SDK's mock monitor: answers registrations with the given mocks. */
+export interface MockMonitorLike {
+    registerResource(
+        req: RegisterRequest,
+        callback: (err: unknown, res: unknown) => void,
+    ): Promise<void>;
+    newUrn(parent: string, type: string, name: string): string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mocksModule = require("@pulumi/pulumi/runtime/mocks") as {
+    MockMonitor: new (mocks: pulumi.runtime.Mocks) => MockMonitorLike;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settingsModule = require("@pulumi/pulumi/runtime/settings") as {
+    setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean): void;
+    waitForRPCs(): Promise<void>;
+    disconnect(): Promise<void>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stateModule = require("@pulumi/pulumi/runtime/state") as {
+    getStore(): Record<string, unknown>;
+};
+
+/** The SDK's mock monitor class, to extend with a recorder. */
+export const MockMonitor = mocksModule.MockMonitor;
+
+/**
+ * Installs `monitor` as the engine of this process, with the feature switches `setMocks` sets
+ * (secrets and resource references on; output values and transforms off, so what is recorded is
+ * what the program asked for, before any stack transform would rewrite it).
+ */
+export function installMonitor(monitor: MockMonitorLike, project: string, stack: string): void {
+    settingsModule.setMockOptions(monitor, project, stack, false);
+    Object.assign(stateModule.getStore(), {
+        supportsSecrets: true,
+        supportsResourceReferences: true,
+        supportsOutputValues: false,
+        supportsDeletedWith: true,
+        supportsAliasSpecs: true,
+        supportsTransforms: false,
+    });
+}
+
+/** Resolves once every registration started so far has completed (the RPC queue is empty). */
+export function waitForRPCs(): Promise<void> {
+    return settingsModule.waitForRPCs();
+}
+
+/** Drains the RPC queue and disconnects, as the language host does before it exits. */
+export function disconnect(): Promise<void> {
+    return settingsModule.disconnect();
+}
