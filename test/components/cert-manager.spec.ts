@@ -11,11 +11,21 @@ import {
     renderTlsSecret,
 } from "../../components/cert-manager/render";
 import { pkiCaKeysProtected } from "../../policypacks/platform-guardrails/policies/pki-ca-keys-protected";
-import { loadSettings, SettingsError } from "../../stacks";
+import { loadSettings } from "../../stacks";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { assertGolden } from "../util/golden";
-import { installMocks, named, recorded, resetRecorded, settled, unwrap } from "../util/mocks";
+import {
+    installMocks,
+    installTlsStandIns,
+    named,
+    recorded,
+    resetRecorded,
+    settled,
+    unwrap,
+} from "../util/mocks";
 import { runStackPolicy, toPolicyResources } from "../util/recorded-stack";
+import { issuesOf } from "../util/settings";
+import { strings } from "../util/values";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
@@ -29,64 +39,6 @@ const images = {
     acmesolver: { repository: "quay.io/jetstack/cert-manager-acmesolver", tag: "v1.21.1" },
 };
 const valuesInput = { namespace: "cert-manager", replicas: 3, serviceMonitor: false, images };
-
-/** Every string anywhere inside a value. */
-function strings(value: unknown): string[] {
-    if (typeof value === "string") {
-        return [value];
-    }
-    if (Array.isArray(value)) {
-        return value.flatMap(strings);
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.values(value).flatMap(strings);
-    }
-    return [];
-}
-
-/** The settings issues of a raw config, as `key: message` lines. */
-function issuesOf(raw: Record<string, string>): string[] {
-    try {
-        loadSettings(raw);
-    } catch (e) {
-        if (e instanceof SettingsError) {
-            return e.issues.map((i) => `${i.key}: ${i.message}`);
-        }
-        throw e;
-    }
-    return [];
-}
-
-/**
- * Stand-ins for the tls provider under the recording mocks: a PEM of the right kind, named after
- * the resource, so tests can follow key material by value.
- */
-function installTlsStandIns(): void {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
-    const echo = monitor.mocks.newResource.bind(monitor.mocks);
-    monitor.mocks.newResource = (args) => {
-        if (args.type === "tls:index/privateKey:PrivateKey") {
-            return {
-                id: `${args.name}-id`,
-                state: {
-                    ...args.inputs,
-                    privateKeyPem: `-----BEGIN EC PRIVATE KEY-----\n${args.name}\n-----END EC PRIVATE KEY-----\n`,
-                    publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${args.name}\n-----END PUBLIC KEY-----\n`,
-                },
-            };
-        }
-        if (args.type === "tls:index/selfSignedCert:SelfSignedCert") {
-            return {
-                id: `${args.name}-id`,
-                state: {
-                    ...args.inputs,
-                    certPem: `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n`,
-                },
-            };
-        }
-        return echo(args);
-    };
-}
 
 describe("components/cert-manager", () => {
     describe("render (golden file and security fields)", () => {

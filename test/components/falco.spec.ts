@@ -34,11 +34,12 @@ import {
 } from "../../components/falco/rules";
 import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
 import { policies as workloadPolicies } from "../../policypacks/workload-security/policies";
-import { loadSettings, SettingsError } from "../../stacks";
+import { loadSettings } from "../../stacks";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { assertGolden } from "../util/golden";
 import { installMocks, named, recorded, resetRecorded, settled } from "../util/mocks";
 import { runResourcePolicy } from "../util/policy-harness";
+import { issuesOf } from "../util/settings";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
@@ -99,18 +100,6 @@ function walk(value: unknown, visit: (key: string, v: unknown) => void, key = ""
             walk(v, visit, k);
         }
     }
-}
-
-function issuesOf(raw: Record<string, string>): string[] {
-    try {
-        loadSettings(raw);
-    } catch (e) {
-        if (e instanceof SettingsError) {
-            return e.issues.map((i) => `${i.key}: ${i.message}`);
-        }
-        throw e;
-    }
-    return [];
 }
 
 describe("components/falco", () => {

@@ -1,24 +1,12 @@
 import * as assert from "assert";
 import * as path from "path";
-import { loadSettings, SettingsError } from "../../stacks";
+import { loadSettings } from "../../stacks";
 import { expiredExemptions, type AdmissionExemption } from "../../stacks/sections/admission";
 import { readStackConfig } from "../../tools/check/stack-config";
+import { issuesOf } from "../util/settings";
 
 const key = (k: string): string => `sovereign-contour:${k}`;
 const projectDir = path.join(__dirname, "..", "..");
-
-/** The issues a raw config produces, as `key: message` lines. */
-function issuesOf(raw: Record<string, string>): string[] {
-    try {
-        loadSettings(raw);
-    } catch (e) {
-        if (e instanceof SettingsError) {
-            return e.issues.map((i) => `${i.key}: ${i.message}`);
-        }
-        throw e;
-    }
-    return [];
-}
 
 const exemption = (over: Partial<AdmissionExemption> = {}): AdmissionExemption => ({
     name: "legacy-exporter",

@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
 import type { GatekeeperArgs } from "../../components/gatekeeper";
@@ -19,32 +18,19 @@ import {
 import { loadSettings } from "../../stacks";
 import type { AdmissionExemption } from "../../stacks/sections/admission";
 import { readStackConfig } from "../../tools/check/stack-config";
-import { goldenDir } from "../util/golden";
-import { installMocks, named, ofType, recorded, resetRecorded, settled } from "../util/mocks";
+import { assertGoldenJson } from "../util/golden";
+import {
+    installMocks,
+    marker,
+    named,
+    ofType,
+    recorded,
+    resetRecorded,
+    settled,
+} from "../util/mocks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
-
-/** A custom resource standing in for the layer a component depends on. */
-function marker(sdk: typeof pulumiType, name: string): pulumiType.CustomResource {
-    class Marker extends sdk.CustomResource {
-        constructor() {
-            super("test:index:Marker", name, {});
-        }
-    }
-    return new Marker();
-}
-
-/** Compares a rendered value with a JSON golden file (rewritten under UPDATE_GOLDEN=1). */
-function assertGoldenJson(name: string, actual: unknown): void {
-    const file = path.join(goldenDir, name);
-    if (process.env.UPDATE_GOLDEN === "1") {
-        fs.mkdirSync(goldenDir, { recursive: true });
-        fs.writeFileSync(file, JSON.stringify(actual, null, 2) + "\n");
-    }
-    assert.ok(fs.existsSync(file), `golden file ${name} is missing (UPDATE_GOLDEN=1 writes it)`);
-    assert.deepStrictEqual(actual, JSON.parse(fs.readFileSync(file, "utf8")));
-}
 
 const exemption: AdmissionExemption = {
     name: "legacy-exporter",

@@ -13,11 +13,21 @@ import {
 } from "../../components/linkerd/render";
 import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
 import { pkiCaKeysProtected } from "../../policypacks/platform-guardrails/policies/pki-ca-keys-protected";
-import { loadSettings, SettingsError } from "../../stacks";
+import { loadSettings } from "../../stacks";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { assertGolden } from "../util/golden";
-import { installMocks, named, ofType, recorded, resetRecorded, settled } from "../util/mocks";
+import {
+    installMocks,
+    installTlsStandIns,
+    named,
+    ofType,
+    recorded,
+    resetRecorded,
+    settled,
+} from "../util/mocks";
 import { runStackPolicy, toPolicyResources } from "../util/recorded-stack";
+import { issuesOf } from "../util/settings";
+import { strings } from "../util/values";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
@@ -41,49 +51,6 @@ const valuesInput = {
         debug: { name: "cr.l5d.io/linkerd/debug", version: "edge-26.8.3" },
     },
 };
-
-/** Every string anywhere inside a value. */
-function strings(value: unknown): string[] {
-    if (typeof value === "string") {
-        return [value];
-    }
-    if (Array.isArray(value)) {
-        return value.flatMap(strings);
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.values(value).flatMap(strings);
-    }
-    return [];
-}
-
-function issuesOf(raw: Record<string, string>): string[] {
-    try {
-        loadSettings(raw);
-    } catch (e) {
-        if (e instanceof SettingsError) {
-            return e.issues.map((i) => `${i.key}: ${i.message}`);
-        }
-        throw e;
-    }
-    return [];
-}
-
-/** Stand-ins for the tls provider: PEMs named after the resource, to follow key material by value. */
-function installTlsStandIns(): void {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
-    const echo = monitor.mocks.newResource.bind(monitor.mocks);
-    monitor.mocks.newResource = (args) => {
-        if (args.type === "tls:index/privateKey:PrivateKey") {
-            const pem = `-----BEGIN EC PRIVATE KEY-----\n${args.name}\n-----END EC PRIVATE KEY-----\n`;
-            return { id: `${args.name}-id`, state: { ...args.inputs, privateKeyPem: pem } };
-        }
-        if (args.type === "tls:index/selfSignedCert:SelfSignedCert") {
-            const pem = `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n`;
-            return { id: `${args.name}-id`, state: { ...args.inputs, certPem: pem } };
-        }
-        return echo(args);
-    };
-}
 
 describe("components/linkerd", () => {
     describe("render (golden files and security fields)", () => {

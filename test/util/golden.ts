@@ -25,3 +25,14 @@ export function assertGolden(name: string, actual: string): void {
     );
     assert.strictEqual(actual, fs.readFileSync(file, "utf8"), `rendered text differs from ${name}`);
 }
+
+/** Compares a rendered value with a JSON golden file (rewritten under UPDATE_GOLDEN=1). */
+export function assertGoldenJson(name: string, actual: unknown): void {
+    const file = path.join(goldenDir, name);
+    if (process.env.UPDATE_GOLDEN === "1") {
+        fs.mkdirSync(goldenDir, { recursive: true });
+        fs.writeFileSync(file, JSON.stringify(actual, null, 2) + "\n");
+    }
+    assert.ok(fs.existsSync(file), `golden file ${name} is missing (UPDATE_GOLDEN=1 writes it)`);
+    assert.deepStrictEqual(actual, JSON.parse(fs.readFileSync(file, "utf8")));
+}
