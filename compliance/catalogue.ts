@@ -601,6 +601,7 @@ export const controls: readonly Control[] = [
         bsi: ["APP.4.4.A12"],
         implementedBy: [
             ws("images-allowed-registries"),
+            pg("charts-images-allowed-registries"),
             ws("images-no-latest-tag"),
             ws("images-require-digest"),
             gk("sovereignallowedregistries"),

@@ -7,6 +7,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { Platform } from "../../components/platform";
+import { chartValueImages, ChartValueImage } from "../../policypacks/lib/chart-images";
+import { isAllowedImage, parseImage } from "../../policypacks/lib/images";
 import { loadSettings } from "../../stacks";
 import type { PlatformSettings } from "../../stacks/schema";
 import { readStackConfig } from "../../tools/check/stack-config";
@@ -65,75 +67,11 @@ function installProviderStandIns(): void {
     };
 }
 
-/** One image-bearing value that does not point at the mirror. */
-export interface ImageLeak {
-    readonly path: string;
-    readonly value: string;
-}
-
-const atMirror = (value: string, mirror: string): boolean =>
-    value === mirror || value.startsWith(`${mirror}/`);
-
-/** A string that reads as an image reference with a registry host (`quay.io/x/y:1`). */
-const registryReference =
-    /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?\/[a-z0-9._/-]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/;
-
-/**
- * Walks a chart's values for every image-bearing value and returns those outside the mirror:
- * - an object with a `registry` (Kyverno, Falco): the registry must be the mirror;
- * - otherwise an image object's `repository`/`*Repository`/`name` (Gatekeeper, cert-manager,
- *   Linkerd) must start with the mirror;
- * - a string under an `*image`/`*Image` key (`controllerImage`) or a `*registry` key
- *   (`global.image.registry`, `imageRegistry`) must be at the mirror;
- * - any other string that reads as a registry-qualified image reference must be at the mirror.
- */
-export function findImageLeaks(values: unknown, mirror: string): ImageLeak[] {
-    const leaks: ImageLeak[] = [];
-    const check = (path: string, value: string): void => {
-        if (!atMirror(value, mirror)) {
-            leaks.push({ path, value });
-        }
-    };
-    const visit = (node: unknown, path: string, inImage: boolean): void => {
-        if (Array.isArray(node)) {
-            node.forEach((v, i) => {
-                if (typeof v === "string" && registryReference.test(v)) {
-                    check(`${path}[${i}]`, v);
-                } else {
-                    visit(v, `${path}[${i}]`, inImage);
-                }
-            });
-            return;
-        }
-        if (typeof node !== "object" || node === null) {
-            return;
-        }
-        const obj = node as Record<string, unknown>;
-        const hasRegistry = typeof obj.registry === "string";
-        for (const [key, value] of Object.entries(obj)) {
-            const at = path === "" ? key : `${path}.${key}`;
-            const imageKey = /image$/i.test(key);
-            if (typeof value === "string") {
-                if (/registry$/i.test(key)) {
-                    check(at, value);
-                } else if (imageKey) {
-                    check(at, value);
-                } else if (
-                    inImage &&
-                    !hasRegistry &&
-                    (/repository$/i.test(key) || key === "name")
-                ) {
-                    check(at, value);
-                } else if (registryReference.test(value)) {
-                    check(at, value);
-                }
-            } else {
-                visit(value, at, imageKey || (inImage && !/^(resources|pullSecrets)$/.test(key)));
-            }
-        }
-    };
-    visit(values, "", false);
-    return leaks;
+/** The image-bearing values of a chart's values that do not point at the mirror. */
+function imageLeaks(values: unknown, mirror: string): ChartValueImage[] {
+    return chartValueImages(values).filter(
+        (found) => !isAllowedImage(parseImage(found.image), [mirror]),
+    );
 }
 
 describe("air gap: one mirror for every chart and image", function () {
@@ -181,7 +119,7 @@ describe("air gap: one mirror for every chart and image", function () {
     it("points every image-bearing value of every chart at the mirror", () => {
         for (const chart of charts) {
             assert.deepStrictEqual(
-                findImageLeaks(chart.inputs.values ?? {}, imageMirror),
+                imageLeaks(chart.inputs.values ?? {}, imageMirror),
                 [],
                 chart.name,
             );
@@ -190,8 +128,7 @@ describe("air gap: one mirror for every chart and image", function () {
 
     it("finds the images of each chart's values (the walker sees them all)", () => {
         const seen = (name: string): number =>
-            findImageLeaks(charts.find((c) => c.name === name)?.inputs.values, "elsewhere.example")
-                .length;
+            chartValueImages(charts.find((c) => c.name === name)?.inputs.values).length;
         assert.strictEqual(seen("platform-gatekeeper-chart"), 1);
         assert.strictEqual(seen("platform-kyverno-chart"), 5);
         assert.strictEqual(seen("platform-cert-manager-chart"), 4);
@@ -426,7 +363,7 @@ describe("air gap: the walker catches a chart whose values lost the mirror", () 
                 reportsController: image(d.kyvernoImages.reportsController, mirrored),
             },
         };
-        assert.deepStrictEqual(findImageLeaks(renderKyvernoValues(input), imageMirror), []);
+        assert.deepStrictEqual(imageLeaks(renderKyvernoValues(input), imageMirror), []);
         const leaked = renderKyvernoValues({
             ...input,
             images: {
@@ -434,8 +371,11 @@ describe("air gap: the walker catches a chart whose values lost the mirror", () 
                 cleanupController: image(d.kyvernoImages.cleanupController, none),
             },
         });
-        assert.deepStrictEqual(findImageLeaks(leaked, imageMirror), [
-            { path: "cleanupController.image.registry", value: "reg.kyverno.io" },
+        assert.deepStrictEqual(imageLeaks(leaked, imageMirror), [
+            {
+                path: "cleanupController.image",
+                image: `reg.kyverno.io/${d.kyvernoImages.cleanupController}:${d.kyvernoAppVersion}`,
+            },
         ]);
     });
 
@@ -454,8 +394,8 @@ describe("air gap: the walker catches a chart whose values lost the mirror", () 
             webhookTimeoutSeconds: 3,
             exemptNamespaces: [],
         });
-        assert.deepStrictEqual(findImageLeaks(gk, imageMirror), [
-            { path: "image.repository", value: "docker.io/openpolicyagent/gatekeeper" },
+        assert.deepStrictEqual(imageLeaks(gk, imageMirror), [
+            { path: "image.repository", image: "docker.io/openpolicyagent/gatekeeper" },
         ]);
         const cm = (repository: string) => ({ repository, tag: "v1.21.1" });
         const cmValues = renderCertManagerValues({
@@ -469,10 +409,10 @@ describe("air gap: the walker catches a chart whose values lost the mirror", () 
                 acmesolver: cm("quay.io/jetstack/cert-manager-acmesolver"),
             },
         });
-        assert.deepStrictEqual(findImageLeaks(cmValues, imageMirror), [
+        assert.deepStrictEqual(imageLeaks(cmValues, imageMirror), [
             {
                 path: "acmesolver.image.repository",
-                value: "quay.io/jetstack/cert-manager-acmesolver",
+                image: "quay.io/jetstack/cert-manager-acmesolver",
             },
         ]);
         const named = (name: string) => ({ name, version: "edge-26.8.3" });
@@ -492,12 +432,12 @@ describe("air gap: the walker catches a chart whose values lost the mirror", () 
                 debug: named(`${imageMirror}/linkerd/debug`),
             },
         });
-        assert.deepStrictEqual(findImageLeaks(cp, imageMirror), [
-            { path: "controllerImage", value: "cr.l5d.io/linkerd/controller" },
+        assert.deepStrictEqual(imageLeaks(cp, imageMirror), [
+            { path: "controllerImage", image: "cr.l5d.io/linkerd/controller" },
         ]);
         assert.deepStrictEqual(
-            findImageLeaks(renderCniValues(named("cr.l5d.io/linkerd/cni-plugin")), imageMirror),
-            [{ path: "image.name", value: "cr.l5d.io/linkerd/cni-plugin" }],
+            imageLeaks(renderCniValues(named("cr.l5d.io/linkerd/cni-plugin")), imageMirror),
+            [{ path: "image.name", image: "cr.l5d.io/linkerd/cni-plugin" }],
         );
         const sidekick = falco.renderFalcosidekickValues({
             image: falco.mirroredImage(falcoImages.falcosidekick, none),
@@ -506,15 +446,18 @@ describe("air gap: the walker catches a chart whose values lost the mirror", () 
             outputs: {},
             serviceMonitor: false,
         });
-        assert.deepStrictEqual(findImageLeaks(sidekick, imageMirror), [
-            { path: "image.registry", value: "docker.io" },
+        assert.deepStrictEqual(imageLeaks(sidekick, imageMirror), [
+            {
+                path: "image",
+                image: `docker.io/falcosecurity/falcosidekick:${falcoImages.falcosidekick.tag}`,
+            },
         ]);
     });
 
     it("flags a registry-qualified reference under any key", () => {
         assert.deepStrictEqual(
-            findImageLeaks({ sidecar: { args: ["ghcr.io/x/y:1"] }, ok: "/etc/x" }, imageMirror),
-            [{ path: "sidecar.args[0]", value: "ghcr.io/x/y:1" }],
+            imageLeaks({ sidecar: { args: ["ghcr.io/x/y:1"] }, ok: "/etc/x" }, imageMirror),
+            [{ path: "sidecar.args[0]", image: "ghcr.io/x/y:1" }],
         );
     });
 });

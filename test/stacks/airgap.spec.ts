@@ -80,6 +80,10 @@ describe("stacks: airgap", function () {
             allowedSources: [chartMirror],
             allowLocalCharts: false,
         });
+        assert.deepStrictEqual(
+            packConfig("platform-guardrails")["charts-images-allowed-registries"],
+            { allowedRegistries: [`${imageMirror}/`] },
+        );
     });
 
     it("passes the check, with every chart from the chart mirror and only mirror images listed", () => {

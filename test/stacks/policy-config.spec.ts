@@ -8,19 +8,49 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { Policies, PolicyConfigSchema } from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
+import { chartValueImages } from "../../policypacks/lib/chart-images";
+import { isAllowedImage, parseImage } from "../../policypacks/lib/images";
 import { policies as guardrailPolicies } from "../../policypacks/platform-guardrails/policies";
 import { policies as workloadPolicies } from "../../policypacks/workload-security/policies";
 import { loadSettings } from "../../stacks/load";
 import { PlatformSettings } from "../../stacks/schema";
+import { standInFor } from "../../tools/check/standins";
+import { installMocks, ofType, resetRecorded, settled } from "../util/mocks";
 import { configWithDefaults } from "../util/policy-harness";
 
 const root = path.resolve(__dirname, "../..");
-const stacks = ["dev", "prod"];
+const stacks = ["dev", "prod", "airgap"];
 const packs: Readonly<Record<string, Policies>> = {
     "workload-security": workloadPolicies,
     "platform-guardrails": guardrailPolicies,
 };
 const levels = ["advisory", "mandatory", "remediate", "disabled"];
+
+/**
+ * Every image the platform's charts name in their values for a stack's settings: the platform built
+ * under the recording mocks (random and tls answered by the check's stand-ins), each Chart's values
+ * walked the way charts-images-allowed-registries walks them.
+ */
+async function chartImagesOf(settings: PlatformSettings): Promise<string[]> {
+    installMocks();
+    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
+    const echo = monitor.mocks.newResource.bind(monitor.mocks);
+    monitor.mocks.newResource = (args) =>
+        args.type.startsWith("random:") || args.type.startsWith("tls:")
+            ? {
+                  id: `${args.name}-id`,
+                  state: standInFor(args.type, args.inputs as Record<string, unknown>).state,
+              }
+            : echo(args);
+    const { Platform } = await import("../../components/platform");
+    resetRecorded();
+    new Platform("platform", { settings });
+    await settled();
+    return ofType("kubernetes:helm.sh/v4:Chart").flatMap((chart) =>
+        chartValueImages(chart.inputs.values).map((found) => found.image),
+    );
+}
 
 /** A pack config file: per policy, an enforcement level alone or an object of level and config. */
 type PackConfig = Record<string, Record<string, unknown>>;
@@ -113,6 +143,31 @@ for (const stack of stacks) {
                 config["images-allowed-registries"]?.allowedRegistries,
                 settings.workloads.allowedRegistries,
             );
+        });
+
+        it("admits in chart values exactly the registries the platform's charts use", async function () {
+            this.timeout(60_000);
+            const allowed = (packConfig(stack, "platform-guardrails")[
+                "charts-images-allowed-registries"
+            ]?.allowedRegistries ?? []) as string[];
+            const mirror = settings.images.mirror;
+            if (mirror !== undefined) {
+                assert.deepEqual(allowed, [`${mirror}/`], "the image mirror only");
+            }
+            const images = await chartImagesOf(settings);
+            assert.ok(images.length >= 16, images.join("\n"));
+            for (const image of images) {
+                assert.ok(isAllowedImage(parseImage(image), allowed), `${image} is admitted`);
+            }
+            // No entry wider or staler than needed: each admits an image the charts use, and
+            // names a repository path under its registry (never a whole registry host).
+            for (const entry of allowed) {
+                assert.match(entry, /^[^/]+\/[^/]+(\/[^/]+)*\/$/, `${entry} is a path prefix`);
+                assert.ok(
+                    images.some((image) => isAllowedImage(parseImage(image), [entry])),
+                    `${entry} admits an image of the platform's charts`,
+                );
+            }
         });
 
         it("requires digests exactly when workloads.requireImageDigests says so", () => {

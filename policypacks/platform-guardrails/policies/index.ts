@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { auditPolicyPresent } from "./audit-policy-present";
 import { chartsAllowedSources } from "./charts-allowed-sources";
 import { chartsExactVersion } from "./charts-exact-version";
+import { chartsImagesAllowedRegistries } from "./charts-images-allowed-registries";
 import { chartsNoHelmRelease } from "./charts-no-helm-release";
 import { encryptionKeysProtected } from "./encryption-keys-protected";
 import { encryptionWriteProviderNotIdentity } from "./encryption-write-provider-not-identity";
@@ -34,6 +35,7 @@ export const policies: Policies = [
     secretsFromPulumiSecrets,
     chartsExactVersion,
     chartsAllowedSources,
+    chartsImagesAllowedRegistries,
     chartsNoHelmRelease,
     networkDefaultDeny,
     pkiCaKeysProtected,

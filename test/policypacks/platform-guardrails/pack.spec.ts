@@ -73,6 +73,7 @@ describe("pack platform-guardrails", () => {
         "secrets-from-pulumi-secrets",
         "charts-exact-version",
         "charts-allowed-sources",
+        "charts-images-allowed-registries",
         "charts-no-helm-release",
         "network-default-deny",
         "pki-ca-keys-protected",

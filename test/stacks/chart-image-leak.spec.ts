@@ -1,0 +1,125 @@
+/**
+ * The check catches a chart whose values lost the image mirror (issue 9). The platform computes
+ * every chart's values from the stack's settings, so the leak is planted the way a platform team
+ * would add a chart: a project whose program is the real one plus one extension chart from the
+ * chart mirror, whose values name its image at the mirror, and then at its upstream registry.
+ *
+ * The project is a temporary directory that links the repository's policy packs, stacks (with the
+ * pack configs), components, node_modules and tools, holds a copy of `Pulumi.airgap.yaml` and its
+ * own `index.ts`. The check takes its project directory from where `tools/check/cli.ts` lies, so
+ * Node is started with `--preserve-symlinks-main`: the CLI then sees the linked path and checks
+ * the temporary project, while every module it loads resolves to the repository's own files.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const root = path.resolve(__dirname, "..", "..");
+const imageMirror = "harbor.sovereign.example/mirror";
+const chartMirror = "oci://harbor.sovereign.example/charts";
+const linked = ["policypacks", "stacks", "components", "node_modules", "tools", "tsconfig.json"];
+
+interface CheckRun {
+    readonly code: number | null;
+    readonly output: string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly report: any;
+}
+
+/** The program: the platform's own, plus one extension chart whose image is `image`. */
+function program(image: { repository: string; tag: string }): string {
+    return [
+        `import * as k8s from "@pulumi/kubernetes";`,
+        `export * from ${JSON.stringify(path.join(root, "index"))};`,
+        `new k8s.helm.v4.Chart("agent", {`,
+        `    chart: ${JSON.stringify(`${chartMirror}/agent`)},`,
+        `    version: "1.0.0",`,
+        `    namespace: "agents",`,
+        `    values: { image: ${JSON.stringify(image)}, replicaCount: 1 },`,
+        `});`,
+        ``,
+    ].join("\n");
+}
+
+/** A temporary project around the given program, checked for the airgap stack. */
+function checkProject(source: string): CheckRun {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-image-leak-"));
+    try {
+        for (const entry of linked) {
+            fs.symlinkSync(path.join(root, entry), path.join(dir, entry));
+        }
+        fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.copyFileSync(
+            path.join(root, "Pulumi.airgap.yaml"),
+            path.join(dir, "Pulumi.airgap.yaml"),
+        );
+        fs.writeFileSync(path.join(dir, "index.ts"), source);
+        const out = path.join(dir, "out");
+        const res = spawnSync(
+            process.execPath,
+            [
+                "--preserve-symlinks-main",
+                require.resolve("ts-node/dist/bin"),
+                "--transpile-only",
+                path.join(dir, "tools", "check", "cli.ts"),
+                "--stack",
+                "airgap",
+                "--out",
+                out,
+            ],
+            { cwd: dir, encoding: "utf8", timeout: 180_000 },
+        );
+        const file = path.join(out, "airgap", "report.json");
+        return {
+            code: res.status,
+            output: res.stderr + res.stdout,
+            report: fs.existsSync(file)
+                ? (JSON.parse(fs.readFileSync(file, "utf8")) as unknown)
+                : undefined,
+        };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("stacks: the check catches a chart whose values lost the image mirror", function () {
+    this.timeout(300_000);
+
+    it("passes the extension chart while its values name the mirror", () => {
+        const run = checkProject(
+            program({ repository: `${imageMirror}/example/agent`, tag: "1.0.0" }),
+        );
+        assert.strictEqual(run.code, 0, run.output);
+        assert.strictEqual(run.report.stack, "airgap");
+        assert.deepStrictEqual(run.report.violations, []);
+        // The check judged the temporary project: the platform's eight charts and the extension.
+        const charts = run.report.charts.map((c: { chart: string }) => c.chart);
+        assert.strictEqual(charts.length, 9, charts.join(", "));
+        assert.ok(charts.includes(`${chartMirror}/agent`), charts.join(", "));
+    });
+
+    it("fails with one violation naming the chart and the image once the mirror is removed", () => {
+        const run = checkProject(program({ repository: "quay.io/example/agent", tag: "1.0.0" }));
+        assert.strictEqual(run.code, 1, run.output);
+        assert.strictEqual(run.report.passed, false);
+        assert.deepStrictEqual(run.report.summary, { mandatory: 1, advisory: 0, schemaErrors: 0 });
+        assert.deepStrictEqual(run.report.violations, [
+            {
+                pack: "platform-guardrails",
+                policy: "charts-images-allowed-registries",
+                enforcementLevel: "mandatory",
+                resource: { type: "kubernetes:helm.sh/v4:Chart", name: "agent" },
+                message:
+                    "Images named in Helm chart values must come from an allowed registry (an " +
+                    "empty list admits none).\n" +
+                    'Chart "agent" names images outside the allowed registries in its values: ' +
+                    'values.image.repository "quay.io/example/agent". Allowed registries: ' +
+                    `${imageMirror}/. Mirror each image and set the stack's images.mirror (a ` +
+                    "chart of your own names the mirror in its values), or add the registry to " +
+                    "charts-images-allowed-registries.allowedRegistries.",
+            },
+        ]);
+    });
+});
