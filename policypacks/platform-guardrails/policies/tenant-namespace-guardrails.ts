@@ -286,8 +286,21 @@ export const tenantNamespaceGuardrails: StackValidationPolicy = {
         "Every tenant namespace must have Pod Security and tenant labels, default-deny and DNS NetworkPolicies, a quota, a limit range and no default token automount.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
+        // Index the stack by namespace once: scanning every resource for every tenant is
+        // quadratic in the number of tenants.
+        const byNamespace = new Map<string, PolicyResource[]>();
+        for (const r of args.resources) {
+            const ns = namespaceOf(r.props);
+            const list = byNamespace.get(ns);
+            if (list === undefined) {
+                byNamespace.set(ns, [r]);
+            } else {
+                list.push(r);
+            }
+        }
         for (const namespace of tenantNamespaces(args.resources)) {
-            for (const finding of tenantNamespaceFindings(namespace, args.resources)) {
+            const candidates = byNamespace.get(objectName(namespace)) ?? [];
+            for (const finding of tenantNamespaceFindings(namespace, candidates)) {
                 reportViolation(
                     `Tenant namespace "${objectName(namespace)}": ${finding}.`,
                     namespace.urn,
