@@ -244,10 +244,10 @@ export class PolicyPackPlugin {
 
     /** Analyze: one resource's inputs and options. */
     async analyze(pack: string, r: AnalyzedResource): Promise<Diagnostic[]> {
-        const req = analyzeRequest(r);
-        const res = await call<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(
-            this.client.analyze.bind(this.client),
-            req,
+        const res = await this.unary(
+            "Analyze",
+            encodedAnalyzeRequest(r),
+            analyzerpb.AnalyzeResponse.deserializeBinary,
         );
         return diagnostics(pack, res.getDiagnosticsList(), r.urn);
     }
@@ -260,10 +260,10 @@ export class PolicyPackPlugin {
         pack: string,
         r: AnalyzedResource,
     ): Promise<{ properties?: Struct; remediations: Remediation[] }> {
-        const req = analyzeRequest(r);
-        const res = await call<analyzerpb.AnalyzeRequest, analyzerpb.RemediateResponse>(
-            this.client.remediate.bind(this.client),
-            req,
+        const res = await this.unary(
+            "Remediate",
+            encodedAnalyzeRequest(r),
+            analyzerpb.RemediateResponse.deserializeBinary,
         );
         let properties: Struct | undefined;
         const remediations: Remediation[] = res.getRemediationsList().map((x) => {
@@ -287,31 +287,32 @@ export class PolicyPackPlugin {
         pack: string,
         resources: readonly AnalyzedResource[],
     ): Promise<Diagnostic[]> {
-        const req = new analyzerpb.AnalyzeStackRequest();
-        req.setResourcesList(
-            resources.map((r) => {
-                const ar = new analyzerpb.AnalyzerResource();
-                ar.setType(r.type);
-                ar.setName(r.name);
-                ar.setUrn(r.urn);
-                ar.setProperties(r.properties);
-                ar.setOptions(options(r));
-                ar.setParent(r.parent ?? "");
-                ar.setDependenciesList([...(r.dependencies ?? [])]);
-                const deps = ar.getPropertydependenciesMap();
-                for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-                    const pd = new analyzerpb.AnalyzerPropertyDependencies();
-                    pd.setUrnsList([...urns]);
-                    deps.set(k, pd);
-                }
-                return ar;
-            }),
-        );
-        const res = await call<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(
-            this.client.analyzeStack.bind(this.client),
-            req,
+        const res = await this.unary(
+            "AnalyzeStack",
+            encodedAnalyzeStackRequest(resources),
+            analyzerpb.AnalyzeResponse.deserializeBinary,
         );
         return diagnostics(pack, res.getDiagnosticsList(), "");
+    }
+
+    /**
+     * One unary call with a request that is already encoded: the same bytes serve every pack (and
+     * Remediate and Analyze alike), so each resource's properties are encoded once per run.
+     */
+    private unary<Res>(
+        method: "Analyze" | "Remediate" | "AnalyzeStack",
+        request: Uint8Array,
+        decode: (bytes: Uint8Array) => Res,
+    ): Promise<Res> {
+        return new Promise((resolve, reject) => {
+            this.client.makeUnaryRequest<Uint8Array, Res>(
+                `/pulumirpc.Analyzer/${method}`,
+                (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+                (buf: Buffer) => decode(buf),
+                request,
+                (err, res) => (err ? reject(err) : resolve(res as Res)),
+            );
+        });
     }
 
     /** Stops the plugin process. */
@@ -337,15 +338,92 @@ export class PolicyPackPlugin {
     }
 }
 
-/** The request Remediate and Analyze both take for one resource. */
-function analyzeRequest(r: AnalyzedResource): analyzerpb.AnalyzeRequest {
-    const req = new analyzerpb.AnalyzeRequest();
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setUrn(r.urn);
-    req.setProperties(r.properties);
-    req.setOptions(options(r));
-    return req;
+/** Encoded properties per Struct, and encoded requests per resource object (remediation replaces both). */
+const encodedProperties = new WeakMap<Struct, Uint8Array>();
+const encodedRequests = new WeakMap<AnalyzedResource, Uint8Array>();
+const encodedStackRequests = new WeakMap<readonly AnalyzedResource[], Uint8Array>();
+
+function propertiesBytes(properties: Struct): Uint8Array {
+    let bytes = encodedProperties.get(properties);
+    if (bytes === undefined) {
+        bytes = properties.serializeBinary();
+        encodedProperties.set(properties, bytes);
+    }
+    return bytes;
+}
+
+/**
+ * A message's encoding with one more length-delimited field appended. Protocol buffers parse
+ * fields in any order, so `head` (the message without its properties) followed by field
+ * `field` carrying `body` is the same message as one encoded with the field in place.
+ */
+function withField(head: Uint8Array, field: number, body: Uint8Array): Uint8Array {
+    const tag = varint((field << 3) | 2);
+    const length = varint(body.length);
+    const out = new Uint8Array(head.length + tag.length + length.length + body.length);
+    out.set(head, 0);
+    out.set(tag, head.length);
+    out.set(length, head.length + tag.length);
+    out.set(body, head.length + tag.length + length.length);
+    return out;
+}
+
+function varint(n: number): number[] {
+    const bytes: number[] = [];
+    let v = n;
+    while (v > 0x7f) {
+        bytes.push((v & 0x7f) | 0x80);
+        v = Math.floor(v / 128);
+    }
+    bytes.push(v);
+    return bytes;
+}
+
+/** The AnalyzeRequest Remediate and Analyze both take for one resource, encoded once. */
+export function encodedAnalyzeRequest(r: AnalyzedResource): Uint8Array {
+    let bytes = encodedRequests.get(r);
+    if (bytes === undefined) {
+        const req = new analyzerpb.AnalyzeRequest();
+        req.setType(r.type);
+        req.setName(r.name);
+        req.setUrn(r.urn);
+        req.setOptions(options(r));
+        // AnalyzeRequest.properties is field 2.
+        bytes = withField(req.serializeBinary(), 2, propertiesBytes(r.properties));
+        encodedRequests.set(r, bytes);
+    }
+    return bytes;
+}
+
+/** The AnalyzeStackRequest for a list of resources, encoded once for every pack. */
+export function encodedAnalyzeStackRequest(resources: readonly AnalyzedResource[]): Uint8Array {
+    let bytes = encodedStackRequests.get(resources);
+    if (bytes !== undefined) {
+        return bytes;
+    }
+    const parts: Uint8Array[] = [];
+    const empty = new Uint8Array(0);
+    for (const r of resources) {
+        const ar = new analyzerpb.AnalyzerResource();
+        ar.setType(r.type);
+        ar.setName(r.name);
+        ar.setUrn(r.urn);
+        ar.setOptions(options(r));
+        ar.setParent(r.parent ?? "");
+        ar.setDependenciesList([...(r.dependencies ?? [])]);
+        const deps = ar.getPropertydependenciesMap();
+        for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+            const pd = new analyzerpb.AnalyzerPropertyDependencies();
+            pd.setUrnsList([...urns]);
+            deps.set(k, pd);
+        }
+        // AnalyzerResource.properties is field 2; AnalyzeStackRequest.resources is field 1.
+        const resource = withField(ar.serializeBinary(), 2, propertiesBytes(r.properties));
+        parts.push(withField(empty, 1, resource));
+    }
+    bytes = Buffer.concat(parts);
+    encodedStackRequests.set(resources, bytes);
+    return bytes;
 }
 
 function options(r: AnalyzedResource): analyzerpb.AnalyzerResourceOptions {

@@ -51,6 +51,11 @@ const stateModule = require("@pulumi/pulumi/runtime/state") as {
     getStore(): Record<string, unknown>;
 };
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggableModule = require("@pulumi/pulumi/runtime/debuggable") as {
+    debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T>;
+};
+
 /** The SDK's mock monitor class, to extend with a recorder. */
 export const MockMonitor = mocksModule.MockMonitor;
 
@@ -60,6 +65,7 @@ export const MockMonitor = mocksModule.MockMonitor;
  * what the program asked for, before any stack transform would rewrite it).
  */
 export function installMonitor(monitor: MockMonitorLike, project: string, stack: string): void {
+    skipSourceBookkeeping();
     settingsModule.setMockOptions(monitor, project, stack, false);
     Object.assign(stateModule.getStore(), {
         supportsSecrets: true,
@@ -79,4 +85,34 @@ export function waitForRPCs(): Promise<void> {
 /** Drains the RPC queue and disconnects, as the language host does before it exits. */
 export function disconnect(): Promise<void> {
     return settingsModule.disconnect();
+}
+
+/** What the SDK's `debuggablePromise` becomes under the in-process engine: the promise itself. */
+function passThrough<T>(p: Promise<T>): Promise<T> {
+    return p;
+}
+
+/** What `Resource.callsites` becomes: no frames, so no source position is computed. */
+function noCallsites(): unknown[] {
+    return [];
+}
+
+/**
+ * Turns off two things the SDK does for every resource and promise only to help a human at a
+ * real engine: it captures and formats a stack trace for every promise it creates (for its
+ * "leaked promise" report at exit), and a full stack for every resource (the source position the
+ * engine shows in diagnostics). Neither reaches a policy pack: AnalyzeRequest carries no source
+ * position. Formatting those stacks was about a fifth of the program phase. The SDK calls both
+ * through their module objects, so replacing the functions takes effect everywhere;
+ * {@link sdkBookkeepingSkipped} lets a test notice an SDK upgrade that moves them.
+ */
+function skipSourceBookkeeping(): void {
+    debuggableModule.debuggablePromise = passThrough;
+    (pulumi.Resource as unknown as { callsites(): unknown[] }).callsites = noCallsites;
+}
+
+/** Whether the SDK bookkeeping the in-process engine skips is skipped (for a test). */
+export function sdkBookkeepingSkipped(): boolean {
+    const resource = pulumi.Resource as unknown as { callsites(): unknown[] };
+    return debuggableModule.debuggablePromise === passThrough && resource.callsites === noCallsites;
 }
