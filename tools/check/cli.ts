@@ -1,5 +1,6 @@
 import * as path from "path";
 import { UsageError } from "./errors";
+import { findHelm } from "./helm";
 import { CheckOptions, runCheck } from "./run";
 
 const usage = `usage:
@@ -10,6 +11,7 @@ const usage = `usage:
        [--policy-config-dir DIR]                  one <pack>.json per pack (default stacks/policy-config/<stack>/)
        [--pod-security-level baseline|restricted] level for the pod-security policies
        [--pack-host check|pulumi]                 serve packs with the check's fast host (default) or the SDK's
+       [--helm PATH]                              helm binary that renders local charts (default: $HELM_BINARY, then helm on PATH)
 exit codes: 0 no mandatory violation or schema error; 1 violations; 2 invalid settings or usage`;
 
 /** Parses the command line into check options; throws UsageError naming the flag. */
@@ -21,6 +23,7 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
     let policyConfigDir: string | undefined;
     let packHost: "check" | "pulumi" | undefined;
     let podSecurityLevel: "baseline" | "restricted" | undefined;
+    let helm: string | undefined;
     let outDir = path.join(projectDir, "out");
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
@@ -83,6 +86,9 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
                 podSecurityLevel = v;
                 break;
             }
+            case "--helm":
+                helm = path.resolve(value());
+                break;
             case "--out":
                 outDir = path.resolve(value());
                 break;
@@ -109,6 +115,7 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
         ...(policyConfigDir !== undefined ? { policyConfigDir } : {}),
         ...(packHost !== undefined ? { packHost } : {}),
         ...(podSecurityLevel !== undefined ? { podSecurityLevel } : {}),
+        ...(helm !== undefined ? { helm } : {}),
     };
 }
 
@@ -121,6 +128,8 @@ async function main(): Promise<number> {
     const projectDir = path.resolve(__dirname, "..", "..");
     try {
         const opts = parseArgs(process.argv.slice(2), projectDir);
+        // A bad --helm or HELM_BINARY is reported before the program runs (the run asks again).
+        findHelm(opts.helm);
         const { code, report } = await runCheck(opts);
         const where = path.join(
             path.relative(process.cwd(), opts.outDir) || ".",

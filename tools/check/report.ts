@@ -26,7 +26,14 @@ export interface Report {
     readonly schema: { validated: number; invalid: number; notValidated: Record<string, number> };
     readonly standIns: { type: string; name: string; what: string }[];
     readonly exemptions: { namespace: string; podSecurity: string; reason: string }[];
-    readonly charts: { name: string; chart: string; version: string; repository: string }[];
+    /**
+     * Every `helm.v4.Chart`: its source, and whether its contents were rendered and judged here
+     * (`objects` rendered) or not (`reason`: a remote source, no helm binary, ...).
+     */
+    readonly charts: ({ name: string; chart: string; version: string; repository: string } & (
+        | { analyzed: true; objects: number }
+        | { analyzed: false; reason: string }
+    ))[];
     readonly images: string[];
     readonly nodeArtifacts: string[];
     /**
@@ -127,15 +134,28 @@ export function renderMarkdown(r: Report): string {
         }
     }
     if (r.charts.length > 0) {
-        lines.push(
-            "",
-            "## Charts",
-            "",
-            "Rendered by the provider at deploy time; their contents are not analyzed here.",
-            "",
-        );
+        lines.push("", "## Charts", "");
         for (const c of r.charts) {
-            lines.push(`- ${c.name}: ${c.chart} ${c.version} from ${c.repository}`);
+            const contents = c.analyzed
+                ? `rendered here, ${c.objects} objects judged`
+                : "contents not analyzed";
+            const version = c.version !== "" ? ` ${c.version}` : "";
+            const from = c.repository !== c.chart ? ` from ${c.repository}` : "";
+            lines.push(`- ${c.name}: ${c.chart}${version}${from} (${contents})`);
+        }
+        const skipped = r.charts.filter((c) => !c.analyzed);
+        if (skipped.length > 0) {
+            lines.push(
+                "",
+                "## Chart contents not analyzed",
+                "",
+                "Only the inputs of these charts (source, version, values) were judged; the objects " +
+                    "they render were not:",
+                "",
+            );
+            for (const c of skipped) {
+                lines.push(`- ${c.name}: ${c.analyzed ? "" : c.reason}`);
+            }
         }
     }
     if (r.images.length > 0) {

@@ -11,6 +11,19 @@ import {
     StackIdentity,
 } from "./analyzer";
 import { UsageError } from "./errors";
+import {
+    ChartAnalysis,
+    chartChildren,
+    childUrn,
+    chartResourceType,
+    decideChart,
+    findHelm,
+    helmVersion,
+    noHelmReason,
+    redactSecrets,
+    renderChart,
+    secretStrings,
+} from "./helm";
 import { validateObject } from "./kube-schema";
 import { manifestFiles, readManifests } from "./manifests";
 import { PackConfig, readPackConfig, reconcilePackConfig } from "./policy-config";
@@ -20,7 +33,7 @@ import { controlStatuses } from "../../compliance/status";
 import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
 import { pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { readStackConfig } from "./stack-config";
-import { plainValue } from "./values";
+import { maskedSecret, plainValue } from "./values";
 
 /** Options of one check run (parsed from the command line). */
 export interface CheckOptions {
@@ -36,6 +49,8 @@ export interface CheckOptions {
     readonly podSecurityLevel?: "baseline" | "restricted";
     /** Which host serves the packs. @default "check" */
     readonly packHost?: PackHost;
+    /** The helm binary for chart contents (`--helm`); else `HELM_BINARY`, else `helm` on PATH. */
+    readonly helm?: string;
 }
 
 /** Everything about one judged resource. */
@@ -138,6 +153,9 @@ async function judge(
             });
         });
     }
+
+    // Chart contents, rendered as Chart v4 would render them, join the judged resources.
+    const chartAnalyses = await renderLocalCharts(opts, judged, kubernetesVersion, notes);
 
     const programDone = performance.now();
     const plugins = await packs();
@@ -293,7 +311,7 @@ async function judge(
         schema: { validated, invalid, notValidated },
         standIns,
         exemptions: exemptionsOf(judged),
-        charts: chartsOf(judged),
+        charts: chartsOf(judged, chartAnalyses),
         images,
         nodeArtifacts: Object.keys(nodeArtifacts).sort(),
         breakGlass: mode === "stack" ? (outputs.breakGlass ?? null) : null,
@@ -359,7 +377,7 @@ async function forEachLimited<T>(
             results[i] = await fn(resources[i]);
         }
     };
-    await Promise.all(Array.from({ length: 16 }, worker));
+    await Promise.all(Array.from({ length: 64 }, worker));
     return results;
 }
 
@@ -456,9 +474,12 @@ function exemptionsOf(judged: readonly Judged[]): Report["exemptions"] {
     return out;
 }
 
-function chartsOf(judged: readonly Judged[]): Report["charts"] {
+function chartsOf(
+    judged: readonly Judged[],
+    analyses: ReadonlyMap<string, ChartAnalysis>,
+): Report["charts"] {
     return judged
-        .filter((j) => j.type === "kubernetes:helm.sh/v4:Chart")
+        .filter((j) => j.type === chartResourceType)
         .map((j) => {
             const opts = isRecord(j.plain.repositoryOpts) ? j.plain.repositoryOpts : {};
             return {
@@ -466,8 +487,82 @@ function chartsOf(judged: readonly Judged[]): Report["charts"] {
                 chart: String(j.plain.chart ?? ""),
                 version: String(j.plain.version ?? ""),
                 repository: typeof opts.repo === "string" ? opts.repo : String(j.plain.chart ?? ""),
+                ...(analyses.get(j.urn) ?? { analyzed: false, reason: "not a stack run" }),
             };
         });
+}
+
+/**
+ * Offline chart analysis: every `kubernetes:helm.sh/v4:Chart` whose chart is on this machine is
+ * rendered with `helm template` as Chart v4 renders it (tools/check/helm.ts), and each rendered
+ * object joins `judged` as a child of the chart, so it meets Remediate, Analyze, AnalyzeStack,
+ * the schema, images.txt and manifests.yaml like any resource the program declares. Remote charts
+ * are never fetched. Returns, per chart URN, what was analyzed or why not.
+ */
+async function renderLocalCharts(
+    opts: CheckOptions,
+    judged: Judged[],
+    kubernetesVersion: string,
+    notes: string[],
+): Promise<Map<string, ChartAnalysis>> {
+    const analyses = new Map<string, ChartAnalysis>();
+    const helm = findHelm(opts.helm);
+    const charts = judged.filter((j) => j.type === chartResourceType);
+    const programCrds = judged
+        .filter((j) => j.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")
+        .map((j) => kubernetesObject(j) ?? {});
+    let version: string | undefined;
+    for (const chart of charts) {
+        const raw = chart.properties.toJavaScript() as Record<string, unknown>;
+        const decision = decideChart(raw, chart.plain, opts.projectDir, helm);
+        if ("reason" in decision || helm === undefined) {
+            const reason = "reason" in decision ? decision.reason : noHelmReason;
+            analyses.set(chart.urn, { analyzed: false, reason });
+            continue;
+        }
+        version ??= await helmVersion(helm);
+        const secrets = secretStrings(chart.plain, chart.masked, maskedSecret);
+        const objects = await renderChart({
+            helm,
+            resourceName: chart.name,
+            chartPath: decision.path,
+            inputs: chart.plain,
+            kubeVersion: kubernetesVersion,
+            secrets,
+        });
+        const { children, unknownScope } = chartChildren(
+            chart.name,
+            chart.plain,
+            objects,
+            programCrds,
+        );
+        for (const child of children) {
+            const type = pulumiTypeOf(String(child.object.apiVersion), String(child.object.kind));
+            judged.push({
+                urn: childUrn(chart.urn, type, child.name),
+                type,
+                name: child.name,
+                parent: chart.urn,
+                properties: Struct.fromJavaScript(child.object as never),
+                plain: plainValue(child.object, false) as Record<string, unknown>,
+                masked: redactSecrets(plainValue(child.object, true), secrets) as Record<
+                    string,
+                    unknown
+                >,
+            });
+        }
+        if (unknownScope.length > 0) {
+            notes.push(
+                `Chart ${chart.name}: no CRD here tells the scope of ${unknownScope.join(", ")}; ` +
+                    `objects of these kinds keep the namespace the chart gives them.`,
+            );
+        }
+        analyses.set(chart.urn, { analyzed: true, objects: children.length });
+    }
+    if (version !== undefined && helm !== undefined) {
+        notes.push(`Chart contents rendered offline with helm ${version} (from ${helm.from}).`);
+    }
+    return analyses;
 }
 
 function writeOutputs(
