@@ -25,6 +25,8 @@ interface CheckRun {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     readonly report: any;
     readonly images: string[];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly mirror: any;
 }
 
 /** Runs `npm run check` as a separate process, with its own output directory. */
@@ -48,12 +50,14 @@ function check(stack: string, ...args: string[]): CheckRun {
     };
     const report = read("report.json");
     const images = read("images.txt");
+    const mirror = read("mirror.json");
     return {
         code: res.status,
         stdout: res.stdout,
         stderr: res.stderr,
         report: report !== undefined ? (JSON.parse(report) as unknown) : undefined,
         images: images !== undefined ? images.split("\n").filter((l) => l !== "") : [],
+        mirror: mirror !== undefined ? (JSON.parse(mirror) as unknown) : undefined,
     };
 }
 
@@ -101,6 +105,26 @@ describe("stacks: airgap", function () {
             assert.ok(String(chart.chart).startsWith(`${chartMirror}/`), JSON.stringify(chart));
             assert.match(String(chart.version), /^v?\d+\.\d+\.\d+$/);
         }
+        // The mirroring export: the same eight charts, each at the chart mirror with its exact
+        // version, the images of images.txt, and no values image left unaccounted for.
+        assert.deepStrictEqual(
+            run.mirror.charts.map((c: Record<string, string>) => [
+                c.resource,
+                c.source,
+                c.location,
+                `${c.name}@${c.version}`,
+            ]),
+            [...run.report.charts]
+                .sort((a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1))
+                .map((c: { name: string; chart: string; version: string }) => [
+                    c.name,
+                    "oci",
+                    chartMirror,
+                    `${c.chart.slice(chartMirror.length + 1)}@${c.version}`,
+                ]),
+        );
+        assert.deepStrictEqual(run.mirror.images, run.images);
+        assert.deepStrictEqual(run.mirror.unpinnedImageValues, []);
     });
 
     it("fails the check when one chart is taken from upstream instead of the mirror", () => {

@@ -295,12 +295,15 @@ describe("offline check: chart contents (helm template as Chart v4 renders)", fu
         assert.strictEqual(run.code, 0, run.stderr + run.stdout);
         assert.deepStrictEqual(
             run.report.charts.map((c: ChartEntry) => [c.name, c.analyzed, c.reason, c.objects]),
-            devCharts.map(([name, source]) => [
-                name,
-                false,
-                `remote source ${source}: not fetched offline`,
-                undefined,
-            ]),
+            // Sorted by resource name, as the report lists charts.
+            [...devCharts]
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([name, source]) => [
+                    name,
+                    false,
+                    `remote source ${source}: not fetched offline`,
+                    undefined,
+                ]),
         );
         const md = fs.readFileSync(path.join(run.dir, "report.md"), "utf8");
         for (const [name, source] of devCharts) {

@@ -33,8 +33,43 @@ export interface ProgramRun {
     readonly standIns: StandIn[];
 }
 
+/** Registrations answered per turn of the event loop (see RecordingMonitor.turn). */
+const registrationsPerTurn = 16;
+
 class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
+    /** Called with each registration as it arrives (the check starts judging it at once). */
+    onResource: (r: RecordedResource) => void = () => undefined;
+    private readonly waiting: (() => void)[] = [];
+    private pumping = false;
+
+    /**
+     * Waits for this registration's turn. The mock answers in-process, so a program would
+     * otherwise run to its end in one stretch of promise callbacks (a component declares its
+     * children synchronously, so thousands of registrations are pending at once) and the packs'
+     * answers (I/O) would wait for all of it. Answering a few registrations per turn of the event
+     * loop, as a real engine's gRPC answers arrive, lets the packs work while the program goes on.
+     */
+    private turn(): Promise<void> {
+        return new Promise<void>((resolve) => {
+            this.waiting.push(resolve);
+            if (!this.pumping) {
+                this.pumping = true;
+                setImmediate(() => this.pump());
+            }
+        });
+    }
+
+    private pump(): void {
+        for (const resolve of this.waiting.splice(0, registrationsPerTurn)) {
+            resolve();
+        }
+        if (this.waiting.length > 0) {
+            setImmediate(() => this.pump());
+        } else {
+            this.pumping = false;
+        }
+    }
 
     override async registerResource(
         req: RegisterRequest,
@@ -44,7 +79,7 @@ class RecordingMonitor extends MockMonitor {
         req.getPropertydependenciesMap().forEach((value, key) => {
             propertyDependencies[key] = value.getUrnsList();
         });
-        this.recorded.push({
+        const record: RecordedResource = {
             urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
             type: req.getType(),
             name: req.getName(),
@@ -59,7 +94,10 @@ class RecordingMonitor extends MockMonitor {
             deleteBeforeReplace: req.getDeletebeforereplace(),
             provider: req.getProvider(),
             properties: req.getObject(),
-        });
+        };
+        this.recorded.push(record);
+        this.onResource(record);
+        await this.turn();
         return super.registerResource(req, callback);
     }
 }
@@ -68,12 +106,15 @@ class RecordingMonitor extends MockMonitor {
  * Runs the Pulumi program in `projectDir` for one stack under an in-process engine: the stack's
  * config is installed as the CLI would install it, every registration is recorded, and providers
  * are answered by stand-ins. The program is loaded with `require`, so this runs once per process.
+ * `onResource` sees each registration as the engine would (the engine analyzes a resource when it
+ * is registered, while the program goes on).
  */
 export async function runProgram(
     projectDir: string,
     project: string,
     stack: string,
     config: StackConfig,
+    onResource?: (r: RecordedResource) => void,
 ): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(config.values, config.secretKeys);
     const standIns: StandIn[] = [];
@@ -87,6 +128,9 @@ export async function runProgram(
         },
         call: (args) => ({ ...(args.inputs as Record<string, unknown>) }),
     });
+    if (onResource !== undefined) {
+        monitor.onResource = onResource;
+    }
     installMonitor(monitor, project, stack);
 
     const entry = path.join(projectDir, "index.ts");

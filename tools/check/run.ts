@@ -26,11 +26,14 @@ import {
 } from "./helm";
 import { validateObject } from "./kube-schema";
 import { manifestFiles, readManifests } from "./manifests";
+import { chartImages, mirrorChart, MirrorExport, uniqueImages, UnpinnedImageValue } from "./mirror";
+import { AnalysisPipeline, ConfiguredPacks } from "./pipeline";
 import { PackConfig, readPackConfig, reconcilePackConfig } from "./policy-config";
 import { runProgram } from "./program";
 import { renderMarkdown, Report, ReportViolation, toViolation } from "./report";
 import { controlStatuses } from "../../compliance/status";
 import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
+import { parseImage } from "../../policypacks/lib/images";
 import { pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { readStackConfig } from "./stack-config";
 import { maskedSecret, plainValue } from "./values";
@@ -103,30 +106,42 @@ async function judge(
     started: number,
     packs: () => Promise<PolicyPackPlugin[]>,
 ): Promise<{ code: number; report: Report }> {
-    const judged: Judged[] = [];
+    let judged: Judged[] = [];
     const notes: string[] = [];
     let outputs: Record<string, unknown> = {};
     let standIns: Report["standIns"] = [];
     let kubernetesVersion = "1.33";
     const mode = opts.stack !== undefined ? "stack" : "manifests";
     const name = opts.stack ?? "manifests";
+    const identity: StackIdentity = {
+        project: projectName,
+        stack: name,
+        organization: "organization",
+        dryRun: true,
+    };
+    // The packs are configured while the program runs, and judge each resource as it arrives.
+    const configured = configurePacks(opts, packs, identity);
+    const pipeline = new AnalysisPipeline<Judged>(configured);
+    const add = (j: Judged): void => {
+        judged.push(j);
+        pipeline.add(j);
+    };
 
     if (opts.stack !== undefined) {
         const config = readStackConfig(opts.projectDir, opts.stack, opts.stackFile);
-        const run = await runProgram(opts.projectDir, projectName, opts.stack, config);
-        outputs = run.outputs;
-        standIns = run.standIns;
-        if (typeof outputs.kubernetesVersion === "string") {
-            kubernetesVersion = outputs.kubernetesVersion;
-        }
-        for (const r of run.resources) {
+        const run = await runProgram(opts.projectDir, projectName, opts.stack, config, (r) => {
             const raw = (r.properties?.toJavaScript() ?? {}) as Record<string, unknown>;
-            judged.push({
+            add({
                 ...r,
                 properties: r.properties ?? new Struct(),
                 plain: plainValue(raw, false) as Record<string, unknown>,
                 masked: plainValue(raw, true) as Record<string, unknown>,
             });
+        });
+        outputs = run.outputs;
+        standIns = run.standIns;
+        if (typeof outputs.kubernetesVersion === "string") {
+            kubernetesVersion = outputs.kubernetesVersion;
         }
         if (run.secretOutputs.length > 0) {
             notes.push(`Secret outputs (values not printed): ${run.secretOutputs.join(", ")}.`);
@@ -142,7 +157,7 @@ async function judge(
             const objName = typeof meta.name === "string" ? meta.name : `document-${m.index + 1}`;
             const ns = typeof meta.namespace === "string" ? `${meta.namespace}/` : "";
             const rel = path.relative(process.cwd(), m.file) || m.file;
-            judged.push({
+            add({
                 urn: `urn:pulumi:manifests::${projectName}::${type}::${ns}${objName}#${i}`,
                 type,
                 name: `${ns}${objName}`,
@@ -155,72 +170,16 @@ async function judge(
     }
 
     // Chart contents, rendered as Chart v4 would render them, join the judged resources.
-    const chartAnalyses = await renderLocalCharts(opts, judged, kubernetesVersion, notes);
+    const chartAnalyses = await renderLocalCharts(opts, judged, add, kubernetesVersion, notes);
 
     const programDone = performance.now();
-    const plugins = await packs();
-    // Policy packs over the analyzer protocol.
-    const identity: StackIdentity = {
-        project: projectName,
-        stack: name,
-        organization: "organization",
-        dryRun: true,
-    };
-    const diagnostics: Diagnostic[] = [];
-    const remediations: Remediation[] = [];
-    const packsReport: Report["packs"] = [];
-    const packNames: string[] = [];
-    /** Whether a pack has any policy at level `remediate` (only those answer Remediate). */
-    const remediating: boolean[] = [];
-    for (const plugin of plugins) {
-        const info = await plugin.info();
-        const given = packConfigFor(
-            opts,
-            plugin.directory,
-            info.policies.map((p) => p.name),
-        );
-        const { config, errors } = reconcilePackConfig(info.policies, info.initialConfig, given);
-        if (errors.length > 0) {
-            throw new UsageError(
-                `policy pack "${info.name}": invalid policy pack config:\n` +
-                    errors.map((e) => `  - ${e}`).join("\n"),
-            );
-        }
-        await plugin.configureStack(identity);
-        await plugin.configure(config);
-        packsReport.push({
-            name: info.name,
-            version: info.version,
-            policies: info.policies.length,
-            config,
-        });
-        packNames.push(info.name);
-        remediating.push(Object.values(config).some((c) => c.enforcementLevel === "remediate"));
-    }
-    // As the engine does: every pack's remediations first (a remediated resource's new inputs are
-    // what later packs and Analyze see), then Analyze per resource, then AnalyzeStack.
-    for (let p = 0; p < plugins.length; p++) {
-        // A pack without a remediate-level policy answers every Remediate with nothing; skipping
-        // the call changes no outcome and halves the round trips for such a pack.
-        if (!remediating[p]) {
-            continue;
-        }
-        const results = await forEachLimited(judged, (r) => plugins[p].remediate(packNames[p], r));
-        results.forEach((res, i) => {
-            remediations.push(...res.remediations);
-            if (res.properties !== undefined) {
-                judged[i] = { ...judged[i], properties: res.properties };
-            }
-        });
-    }
-    // Analyze and AnalyzeStack change nothing, so the packs (separate processes) run side by side.
-    const perPack = await Promise.all(
-        plugins.map(async (plugin, p) => {
-            const results = await forEachLimited(judged, (r) => plugin.analyze(packNames[p], r));
-            return results.flat();
-        }),
-    );
-    diagnostics.push(...perPack.flat());
+    // As the engine does: Remediate then Analyze per resource (already under way), then
+    // AnalyzeStack over the stack as remediated.
+    const { plugins, names: packNames, report: packsReport } = await configured;
+    const analyzed = await pipeline.finish();
+    judged = analyzed.resources;
+    const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
+    const remediations: Remediation[] = analyzed.remediations;
     const stackLevel = await Promise.all(
         plugins.map((plugin, p) => plugin.analyzeStack(packNames[p], judged)),
     );
@@ -295,7 +254,14 @@ async function judge(
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     const advisory = violations.filter((v) => v.enforcementLevel === "advisory").length;
     const nodeArtifacts = isRecord(outputs.nodeArtifacts) ? outputs.nodeArtifacts : {};
-    const images = collectImages(judged, outputs);
+    const { images, unpinned } = collectImages(judged, outputs);
+    if (unpinned.length > 0) {
+        notes.push(
+            `Chart values name images without a tag or digest that the stack lists nowhere else, ` +
+                `so mirror.json cannot name them: ` +
+                `${unpinned.map((u) => `${u.resource} ${u.path} "${u.image}"`).join("; ")}.`,
+        );
+    }
     const report: Report = {
         tool: "sovereign-contour offline check",
         mode,
@@ -327,7 +293,15 @@ async function judge(
     };
     // Per-control status for the stack: enforced, violated, exempted, manual or not deployed.
     (report as { controls: unknown }).controls = controlStatuses(report);
-    writeOutputs(path.join(opts.outDir, name), report, judged, nodeArtifacts);
+    const mirror: MirrorExport = {
+        charts: judged
+            .filter((j) => j.type === chartResourceType)
+            .map((j) => mirrorChart(j.name, j.plain))
+            .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0)),
+        images,
+        unpinnedImageValues: unpinned,
+    };
+    writeOutputs(path.join(opts.outDir, name), report, judged, nodeArtifacts, mirror);
     return { code: report.passed ? 0 : 1, report };
 }
 
@@ -362,23 +336,44 @@ function packConfigFor(opts: CheckOptions, packDir: string, policyNames: string[
 }
 
 /**
- * Runs `fn` over every resource with bounded concurrency: the pack serves requests on one event
- * loop; a few in flight hide the round-trip latency without queueing thousands of calls at once.
+ * Starts talking to the packs as the CLI does: GetAnalyzerInfo, the pack config reconciled with
+ * the policies' schemas (refused with the CLI's wording when invalid), ConfigureStack, Configure.
  */
-async function forEachLimited<T>(
-    resources: readonly Judged[],
-    fn: (r: Judged) => Promise<T>,
-): Promise<T[]> {
-    const results: T[] = new Array<T>(resources.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-        while (next < resources.length) {
-            const i = next++;
-            results[i] = await fn(resources[i]);
+async function configurePacks(
+    opts: CheckOptions,
+    packs: () => Promise<PolicyPackPlugin[]>,
+    identity: StackIdentity,
+): Promise<ConfiguredPacks & { report: Report["packs"] }> {
+    const plugins = await packs();
+    const names: string[] = [];
+    const remediating: boolean[] = [];
+    const report: Report["packs"] = [];
+    for (const plugin of plugins) {
+        const info = await plugin.info();
+        const given = packConfigFor(
+            opts,
+            plugin.directory,
+            info.policies.map((p) => p.name),
+        );
+        const { config, errors } = reconcilePackConfig(info.policies, info.initialConfig, given);
+        if (errors.length > 0) {
+            throw new UsageError(
+                `policy pack "${info.name}": invalid policy pack config:\n` +
+                    errors.map((e) => `  - ${e}`).join("\n"),
+            );
         }
-    };
-    await Promise.all(Array.from({ length: 64 }, worker));
-    return results;
+        await plugin.configureStack(identity);
+        await plugin.configure(config);
+        report.push({
+            name: info.name,
+            version: info.version,
+            policies: info.policies.length,
+            config,
+        });
+        names.push(info.name);
+        remediating.push(Object.values(config).some((c) => c.enforcementLevel === "remediate"));
+    }
+    return { plugins, names, remediating, report };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -435,21 +430,37 @@ function podImages(obj: Record<string, unknown>): string[] {
     return images;
 }
 
-function collectImages(judged: readonly Judged[], outputs: Record<string, unknown>): string[] {
-    const set = new Set<string>();
+/**
+ * Every image the stack needs: those of every pod judged (the program's workloads and rendered
+ * chart objects), the components' declared lists, and the images chart values name (a values
+ * image without tag or digest is returned apart, as unpinned). One image spelled two ways counts
+ * once.
+ */
+function collectImages(
+    judged: readonly Judged[],
+    outputs: Record<string, unknown>,
+): { images: string[]; unpinned: UnpinnedImageValue[] } {
+    const all: string[] = [];
+    const unpinned: UnpinnedImageValue[] = [];
     for (const j of judged) {
-        if (j.type.startsWith("kubernetes:") || j.file !== undefined) {
-            podImages(j.plain).forEach((i) => set.add(i));
+        if (j.type === chartResourceType) {
+            const found = chartImages(j.name, j.plain.values);
+            all.push(...found.images);
+            unpinned.push(...found.unpinned);
+        } else if (j.type.startsWith("kubernetes:") || j.file !== undefined) {
+            all.push(...podImages(j.plain));
         }
     }
     if (Array.isArray(outputs.images)) {
-        for (const i of outputs.images) {
-            if (typeof i === "string") {
-                set.add(i);
-            }
-        }
+        all.push(...outputs.images.filter((i): i is string => typeof i === "string"));
     }
-    return [...set].sort();
+    const images = uniqueImages(all);
+    // A values image without a tag is pinned elsewhere when the stack lists the same repository.
+    const listed = new Set(images.map((i) => parseImage(i).name));
+    return {
+        images,
+        unpinned: unpinned.filter((u) => !listed.has(parseImage(u.image).name)),
+    };
 }
 
 function exemptionsOf(judged: readonly Judged[]): Report["exemptions"] {
@@ -480,7 +491,7 @@ function chartsOf(
 ): Report["charts"] {
     return judged
         .filter((j) => j.type === chartResourceType)
-        .map((j) => {
+        .map((j): Report["charts"][number] => {
             const opts = isRecord(j.plain.repositoryOpts) ? j.plain.repositoryOpts : {};
             return {
                 name: j.name,
@@ -489,7 +500,8 @@ function chartsOf(
                 repository: typeof opts.repo === "string" ? opts.repo : String(j.plain.chart ?? ""),
                 ...(analyses.get(j.urn) ?? { analyzed: false, reason: "not a stack run" }),
             };
-        });
+        })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
@@ -501,7 +513,8 @@ function chartsOf(
  */
 async function renderLocalCharts(
     opts: CheckOptions,
-    judged: Judged[],
+    judged: readonly Judged[],
+    add: (j: Judged) => void,
     kubernetesVersion: string,
     notes: string[],
 ): Promise<Map<string, ChartAnalysis>> {
@@ -538,7 +551,7 @@ async function renderLocalCharts(
         );
         for (const child of children) {
             const type = pulumiTypeOf(String(child.object.apiVersion), String(child.object.kind));
-            judged.push({
+            add({
                 urn: childUrn(chart.urn, type, child.name),
                 type,
                 name: child.name,
@@ -570,6 +583,7 @@ function writeOutputs(
     report: Report,
     judged: readonly Judged[],
     nodeArtifacts: Record<string, unknown>,
+    mirror: MirrorExport,
 ): void {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
@@ -584,6 +598,7 @@ function writeOutputs(
     }
     fs.writeFileSync(path.join(dir, "manifests.yaml"), docs.join("---\n"));
     fs.writeFileSync(path.join(dir, "images.txt"), report.images.map((i) => `${i}\n`).join(""));
+    fs.writeFileSync(path.join(dir, "mirror.json"), JSON.stringify(mirror, null, 2) + "\n");
     for (const [rel, content] of Object.entries(nodeArtifacts)) {
         const target = path.resolve(dir, rel);
         if (!target.startsWith(path.resolve(dir) + path.sep) || typeof content !== "string") {

@@ -22,8 +22,9 @@ function valuesPath(path: string): string {
 
 /**
  * Every image a `kubernetes:helm.sh/v4:Chart` (or `kubernetes:helm.sh/v3:Release`) names in its
- * `values` comes from an allowed registry prefix. The check does not render charts, so the pods a
- * chart creates never reach `images-allowed-registries`; the chart's values are where the program
+ * `values` comes from an allowed registry prefix. The offline check renders only charts found on
+ * the machine, so the pods of a chart from a registry reach `images-allowed-registries` only in a
+ * `pulumi preview` that can fetch the chart; the chart's values are where the program
  * chooses their images (the platform's components set every image they run there, through the
  * stack's `images.mirror`). Image-bearing values are found by `chartValueImages`
  * (`policypacks/lib/chart-images.ts`): split `registry`/`repository` objects, `repository` and

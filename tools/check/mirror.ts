@@ -1,0 +1,143 @@
+/**
+ * The mirroring export (`out/<stack>/mirror.json`): the exact charts and images a stack needs, so
+ * an air-gapped site can copy them into its mirrors before `pulumi up`. Charts come from every
+ * `helm.v4.Chart` the program declares (where each is fetched from, at which version); images from
+ * every pod the check judged (the program's own workloads and the objects of rendered charts), the
+ * components' declared image lists, and the images each chart's values name.
+ */
+import { chartValueImages } from "../../policypacks/lib/chart-images";
+import { parseImage } from "../../policypacks/lib/images";
+
+/** One chart to mirror. */
+export interface MirrorChart {
+    /** The Chart resource that installs it. */
+    readonly resource: string;
+    /** Chart name as the repository knows it (`gatekeeper`), or the local path. */
+    readonly name: string;
+    /** Exact version, empty for a local chart (its Chart.yaml says). */
+    readonly version: string;
+    /** `oci` (an OCI registry), `repository` (an HTTP chart repository) or `local`. */
+    readonly source: "oci" | "repository" | "local";
+    /** The OCI reference without the chart name, the repository URL, or the local path. */
+    readonly location: string;
+}
+
+/** An image value a chart names that cannot be mirrored as is: no tag and no digest. */
+export interface UnpinnedImageValue {
+    readonly resource: string;
+    readonly path: string;
+    readonly image: string;
+}
+
+/** The export written to `mirror.json`. */
+export interface MirrorExport {
+    readonly charts: MirrorChart[];
+    readonly images: string[];
+    readonly unpinnedImageValues: UnpinnedImageValue[];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Where one Chart's inputs fetch the chart from. */
+export function mirrorChart(resource: string, inputs: Record<string, unknown>): MirrorChart {
+    const chart = typeof inputs.chart === "string" ? inputs.chart : "";
+    const version = typeof inputs.version === "string" ? inputs.version : "";
+    const repo = isRecord(inputs.repositoryOpts) ? inputs.repositoryOpts.repo : undefined;
+    if (chart.startsWith("oci://")) {
+        const slash = chart.lastIndexOf("/");
+        return {
+            resource,
+            name: chart.slice(slash + 1),
+            version,
+            source: "oci",
+            location: chart.slice(0, slash),
+        };
+    }
+    if (typeof repo === "string" && repo !== "") {
+        return { resource, name: chart, version, source: "repository", location: repo };
+    }
+    return { resource, name: chart, version, source: "local", location: chart };
+}
+
+/** The value at a path `chartValueImages` reports (`a.b[0].c`), or undefined. */
+function at(values: unknown, path: string): unknown {
+    let node: unknown = values;
+    for (const part of path.match(/[^.[\]]+/g) ?? []) {
+        if (Array.isArray(node) && /^\d+$/.test(part)) {
+            node = node[Number(part)];
+        } else if (isRecord(node)) {
+            node = node[part];
+        } else {
+            return undefined;
+        }
+    }
+    return node;
+}
+
+/**
+ * The images one chart's values name, as references to mirror. A `repository` or `name` value
+ * takes its sibling `tag` (or `release`, `version`) and `digest`; a registry alone
+ * (`global.imageRegistry`) is not an image; a reference with neither tag nor digest is returned
+ * as unpinned, since what it resolves to depends on the chart.
+ */
+export function chartImages(
+    resource: string,
+    values: unknown,
+): { images: string[]; unpinned: UnpinnedImageValue[] } {
+    const images: string[] = [];
+    const unpinned: UnpinnedImageValue[] = [];
+    for (const found of chartValueImages(values)) {
+        if (found.image.endsWith("/")) {
+            continue;
+        }
+        let image = found.image;
+        let ref = parseImage(image);
+        if (ref.tag === undefined && ref.digest === undefined) {
+            const dot = found.path.lastIndexOf(".");
+            const parent = dot < 0 ? values : at(values, found.path.slice(0, dot));
+            if (isRecord(parent) && parent[found.path.slice(dot + 1)] === found.image) {
+                // Charts name the tag `tag`, `release` (Gatekeeper) or `version` (Linkerd).
+                const tag = [parent.tag, parent.release, parent.version].find(
+                    (t): t is string => typeof t === "string" && t !== "",
+                );
+                if (tag !== undefined) {
+                    image = `${image}:${tag}`;
+                }
+                if (typeof parent.digest === "string" && parent.digest !== "") {
+                    image = `${image}@${parent.digest}`;
+                }
+            }
+            ref = parseImage(image);
+        }
+        if (ref.tag === undefined && ref.digest === undefined) {
+            unpinned.push({ resource, path: found.path, image: found.image });
+        } else {
+            images.push(image);
+        }
+    }
+    return { images, unpinned };
+}
+
+/** The registry-qualified form of a reference, for telling duplicates apart. */
+function canonical(image: string): string {
+    const ref = parseImage(image);
+    return `${ref.name}${ref.tag !== undefined ? `:${ref.tag}` : ""}${ref.digest !== undefined ? `@${ref.digest}` : ""}`;
+}
+
+/**
+ * Image references without duplicates, sorted. Two spellings of one image
+ * (`openpolicyagent/gatekeeper:v1` and `docker.io/openpolicyagent/gatekeeper:v1`) count once;
+ * the first spelling seen is kept.
+ */
+export function uniqueImages(images: Iterable<string>): string[] {
+    const seen = new Map<string, string>();
+    for (const image of images) {
+        const key = canonical(image);
+        if (!seen.has(key)) {
+            seen.set(key, image);
+        }
+    }
+    return [...seen.values()].sort();
+}
