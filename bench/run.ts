@@ -18,6 +18,8 @@ interface Run {
     resources: number;
     seconds: { program: number; policies: number; schema: number; total: number };
     peakRssMb: number;
+    /** CPU seconds of the check process and of all pack processes together. */
+    cpuSeconds: { check: number; packs: number };
 }
 
 /** A stack file: the dev stack with `extra` generated tenants appended (same shape as dev's last). */
@@ -70,6 +72,7 @@ function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
         resources: number;
         timings: Run["seconds"];
         peakRssMb: number;
+        cpuSeconds: { check: number; packs: Record<string, number> };
         resourcesByType: Record<string, number>;
     };
     return {
@@ -79,6 +82,13 @@ function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
         resources: report.resources,
         seconds: report.timings,
         peakRssMb: report.peakRssMb,
+        cpuSeconds: {
+            check: report.cpuSeconds.check,
+            packs:
+                Math.round(
+                    Object.values(report.cpuSeconds.packs).reduce((a, b) => a + b, 0) * 100,
+                ) / 100,
+        },
     };
 }
 
@@ -101,7 +111,29 @@ function measure(args: string[], stack: string, repeats: number): Run {
             total: pick((r) => r.seconds.total),
         },
         peakRssMb: pick((r) => r.peakRssMb),
+        cpuSeconds: {
+            check: pick((r) => r.cpuSeconds.check),
+            packs: pick((r) => r.cpuSeconds.packs),
+        },
     };
+}
+
+/** The SDK's own cost per resource (bench/sdk-floor.ts), in a fresh process. */
+function sdkFloor(resources: number): unknown {
+    const res = spawnSync(
+        process.execPath,
+        [
+            require.resolve("ts-node/dist/bin"),
+            "--transpile-only",
+            path.join(root, "bench", "sdk-floor.ts"),
+            String(resources),
+        ],
+        { cwd: root, encoding: "utf8" },
+    );
+    if (res.status !== 0) {
+        throw new Error(`sdk-floor exited ${res.status}:\n${res.stderr}`);
+    }
+    return JSON.parse(res.stdout.trim().split("\n").pop() ?? "{}") as unknown;
 }
 
 function main(): void {
@@ -121,19 +153,25 @@ function main(): void {
             ),
         );
     }
+    // The same number of resources as the largest generated stack, for comparison.
+    const floor = sdkFloor(runs[runs.length - 1].resources);
     fs.writeFileSync(
         path.join(root, "out", "bench.json"),
-        JSON.stringify({ runs }, null, 2) + "\n",
+        JSON.stringify({ runs, sdkFloor: floor }, null, 2) + "\n",
     );
-    console.log("stack        tenants  resources  program  policies  schema   total  peakRssMb");
+    console.log(
+        "stack        tenants  resources  program  policies  schema   total  peakRssMb  cpu check  cpu packs",
+    );
     for (const r of runs) {
         console.log(
             `${r.stack.padEnd(12)} ${String(r.tenants).padStart(7)} ${String(r.resources).padStart(10)} ` +
                 `${r.seconds.program.toFixed(2).padStart(8)} ${r.seconds.policies.toFixed(2).padStart(9)} ` +
                 `${r.seconds.schema.toFixed(2).padStart(7)} ${r.seconds.total.toFixed(2).padStart(7)} ` +
-                `${String(r.peakRssMb).padStart(10)}`,
+                `${String(r.peakRssMb).padStart(10)} ${r.cpuSeconds.check.toFixed(1).padStart(10)} ` +
+                `${r.cpuSeconds.packs.toFixed(1).padStart(10)}`,
         );
     }
+    console.log(`SDK floor (bench/sdk-floor.ts): ${JSON.stringify(floor)}`);
 }
 
 main();

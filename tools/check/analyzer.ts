@@ -321,6 +321,21 @@ export class PolicyPackPlugin {
         this.child.kill();
     }
 
+    /**
+     * CPU seconds (user + system) the pack process has used so far (Linux /proc, at the usual
+     * 100 clock ticks per second), 0 where unavailable.
+     */
+    cpuSeconds(): number {
+        try {
+            const stat = fs.readFileSync(`/proc/${this.child.pid ?? 0}/stat`, "utf8");
+            // Fields after the command name (which may contain spaces) start at ")".
+            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            return (Number(fields[11]) + Number(fields[12])) / 100;
+        } catch {
+            return 0;
+        }
+    }
+
     /** Peak resident memory of the pack process in KiB (Linux /proc), 0 where unavailable. */
     peakRssKb(): number {
         try {

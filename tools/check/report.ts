@@ -43,6 +43,11 @@ export interface Report {
     readonly timings: { program: number; policies: number; schema: number; total: number };
     /** Peak resident memory of the check or of any pack process, whichever is larger, in MiB. */
     readonly peakRssMb: number;
+    /**
+     * CPU seconds (user + system) of the check process and of each pack process: on a busy
+     * machine a steadier measure of the work than wall-clock time.
+     */
+    readonly cpuSeconds: { readonly check: number; readonly packs: Record<string, number> };
     /** The active break-glass entry of the stack, or null. */
     readonly breakGlass: unknown;
     readonly notes: string[];

@@ -243,6 +243,7 @@ async function judge(
     }
 
     const schemaDone = performance.now();
+    const cpu = process.cpuUsage();
     const peakRssKb = Math.max(
         process.resourceUsage().maxRSS,
         ...plugins.map((p) => p.peakRssKb()),
@@ -288,6 +289,10 @@ async function judge(
             total: seconds(performance.now() - started),
         },
         peakRssMb: Math.round(peakRssKb / 1024),
+        cpuSeconds: {
+            check: seconds((cpu.user + cpu.system) / 1000),
+            packs: Object.fromEntries(plugins.map((p, i) => [packNames[i], p.cpuSeconds()])),
+        },
         notes,
         controls: [],
     };

@@ -1,0 +1,164 @@
+/**
+ * The check judges each resource as it is registered, as the engine does: Remediate in pack
+ * order (each pack seeing the previous one's result), then Analyze in every pack with the
+ * remediated inputs; results come out pack by pack in registration order whatever order the
+ * answers arrive in; a failure surfaces from finish(); no more than the limit is in flight.
+ */
+import * as assert from "assert";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type {
+    AnalyzedResource,
+    Diagnostic,
+    PolicyPackPlugin,
+    Remediation,
+} from "../../tools/check/analyzer";
+import { AnalysisPipeline, ConfiguredPacks, inFlightLimit } from "../../tools/check/pipeline";
+
+const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function resource(i: number): AnalyzedResource {
+    return {
+        urn: `urn:${i}`,
+        type: "kubernetes:core/v1:Secret",
+        name: `r${i}`,
+        properties: Struct.fromJavaScript({ step: "program" }),
+    };
+}
+
+/** A fake pack that logs calls, answers after a delay, and optionally rewrites inputs. */
+function fakePack(
+    name: string,
+    log: string[],
+    opts: { remediateTo?: string; delay?: (i: number) => number; fail?: boolean } = {},
+): PolicyPackPlugin & { peak: number } {
+    let inFlight = 0;
+    const pack = {
+        peak: 0,
+        async remediate(_pack: string, r: AnalyzedResource) {
+            const seen = String(r.properties.toJavaScript().step);
+            log.push(`${name}.remediate ${r.name} saw ${seen}`);
+            await tick(1);
+            const remediations: Remediation[] = [
+                { pack: name, policy: "p", urn: r.urn, changed: true, diagnostic: "" },
+            ];
+            return {
+                properties: Struct.fromJavaScript({ step: opts.remediateTo ?? seen }),
+                remediations,
+            };
+        },
+        async analyze(_pack: string, r: AnalyzedResource): Promise<Diagnostic[]> {
+            inFlight++;
+            pack.peak = Math.max(pack.peak, inFlight);
+            const i = Number(r.name.slice(1));
+            await tick(opts.delay?.(i) ?? 1);
+            inFlight--;
+            if (opts.fail === true && i === 3) {
+                throw new Error(`${name} broke on ${r.name}`);
+            }
+            const seen = String(r.properties.toJavaScript().step);
+            log.push(`${name}.analyze ${r.name} saw ${seen}`);
+            return [
+                {
+                    pack: name,
+                    policy: "q",
+                    enforcementLevel: "advisory",
+                    message: seen,
+                    urn: r.urn,
+                },
+            ];
+        },
+    };
+    return pack as unknown as PolicyPackPlugin & { peak: number };
+}
+
+function configured(plugins: PolicyPackPlugin[], remediating: boolean[]): ConfiguredPacks {
+    return { plugins, names: plugins.map((_, i) => `pack${i}`), remediating };
+}
+
+describe("check: resources judged as they are registered", () => {
+    it("remediates in pack order, then analyzes the remediated inputs in every pack", async () => {
+        const log: string[] = [];
+        const a = fakePack("a", log, { remediateTo: "by-a" });
+        const b = fakePack("b", log, { remediateTo: "by-b" });
+        const c = fakePack("c", log);
+        const pipeline = new AnalysisPipeline(
+            Promise.resolve(configured([a, b, c], [true, true, false])),
+        );
+        pipeline.add(resource(0));
+        const result = await pipeline.finish();
+        assert.deepStrictEqual(log.slice(0, 2), [
+            "a.remediate r0 saw program",
+            "b.remediate r0 saw by-a",
+        ]);
+        assert.deepStrictEqual(log.slice(2).sort(), [
+            "a.analyze r0 saw by-b",
+            "b.analyze r0 saw by-b",
+            "c.analyze r0 saw by-b",
+        ]);
+        assert.deepStrictEqual(result.resources[0].properties.toJavaScript(), { step: "by-b" });
+        assert.deepStrictEqual(
+            result.remediations.map((r) => r.pack),
+            ["a", "b"],
+        );
+    });
+
+    it("reports pack by pack in registration order, whatever order the answers come in", async () => {
+        const log: string[] = [];
+        // Later resources answer first.
+        const a = fakePack("a", log, { delay: (i) => 20 - 2 * i });
+        const b = fakePack("b", log, { delay: (i) => 1 + i });
+        const pipeline = new AnalysisPipeline(Promise.resolve(configured([a, b], [false, false])));
+        for (let i = 0; i < 8; i++) {
+            pipeline.add(resource(i));
+        }
+        const result = await pipeline.finish();
+        assert.deepStrictEqual(
+            result.diagnostics.map((d) => `${d.pack}:${d.urn}`),
+            [
+                ...Array.from({ length: 8 }, (_, i) => `a:urn:${i}`),
+                ...Array.from({ length: 8 }, (_, i) => `b:urn:${i}`),
+            ],
+        );
+        assert.deepStrictEqual(result.remediations, []);
+    });
+
+    it("queues resources added before the packs are ready", async () => {
+        const log: string[] = [];
+        let ready: (p: ConfiguredPacks) => void = () => undefined;
+        const pipeline = new AnalysisPipeline(new Promise<ConfiguredPacks>((r) => (ready = r)));
+        pipeline.add(resource(0));
+        pipeline.add(resource(1));
+        await tick(5);
+        assert.deepStrictEqual(log, []);
+        ready(configured([fakePack("a", log)], [false]));
+        const result = await pipeline.finish();
+        assert.strictEqual(result.diagnostics.length, 2);
+    });
+
+    it("keeps at most the limit of resources in flight", async () => {
+        const a = fakePack("a", [], { delay: () => 3 });
+        const pipeline = new AnalysisPipeline(Promise.resolve(configured([a], [false])));
+        for (let i = 0; i < inFlightLimit * 3; i++) {
+            pipeline.add(resource(i));
+        }
+        const result = await pipeline.finish();
+        assert.strictEqual(result.diagnostics.length, inFlightLimit * 3);
+        assert.strictEqual(a.peak, inFlightLimit);
+    });
+
+    it("surfaces a pack failure, and a failure to configure the packs, from finish()", async () => {
+        const broken = new AnalysisPipeline(
+            Promise.resolve(configured([fakePack("a", [], { fail: true })], [false])),
+        );
+        for (let i = 0; i < 5; i++) {
+            broken.add(resource(i));
+        }
+        await assert.rejects(broken.finish(), /a broke on r3/);
+        const unconfigured = new AnalysisPipeline<AnalyzedResource>(
+            Promise.reject(new Error("invalid policy pack config")),
+        );
+        unconfigured.add(resource(0));
+        await assert.rejects(unconfigured.finish(), /invalid policy pack config/);
+        assert.throws(() => unconfigured.add(resource(1)), /after finish/);
+    });
+});
