@@ -14,6 +14,8 @@ import type { PlatformSettings } from "../../stacks/schema";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { standInFor } from "../../tools/check/standins";
 import { installMocks, ofType, recorded, resetRecorded, settled } from "../util/mocks";
+import { runResourcePolicy } from "../util/policy-harness";
+import { chartsImagesAllowedRegistries } from "../../policypacks/platform-guardrails/policies/charts-images-allowed-registries";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
@@ -41,14 +43,30 @@ const publicEndpoints = [
     "helm.linkerd.io",
 ];
 
-/** The dev stack's settings plus both mirrors, loaded as the program loads them. */
-function airGappedSettings(): PlatformSettings {
+/** The dev stack's settings plus both mirrors (or the chart mirror only), loaded as the program loads them. */
+function airGappedSettings(withImageMirror = true): PlatformSettings {
     const raw = {
         ...readStackConfig(projectDir, "dev").values,
-        "sovereign-contour:images": JSON.stringify({ mirror: imageMirror }),
+        ...(withImageMirror
+            ? { "sovereign-contour:images": JSON.stringify({ mirror: imageMirror }) }
+            : {}),
         "sovereign-contour:charts": JSON.stringify({ mirror: { url: chartMirror } }),
     };
     return loadSettings(raw).settings;
+}
+
+/** What charts-images-allowed-registries says of each chart, with the airgap allow list. */
+async function chartPolicyVerdicts(charts: typeof recorded): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (const chart of charts) {
+        out[chart.name] = await runResourcePolicy(chartsImagesAllowedRegistries, {
+            type: chartType,
+            name: chart.name,
+            props: chart.inputs,
+            config: { allowedRegistries: [`${imageMirror}/`] },
+        });
+    }
+    return out;
 }
 
 /**
@@ -124,6 +142,15 @@ describe("air gap: one mirror for every chart and image", function () {
                 chart.name,
             );
         }
+    });
+
+    it("passes every chart under charts-images-allowed-registries with the mirror only allowed", async () => {
+        const verdicts = await chartPolicyVerdicts(charts);
+        assert.deepStrictEqual(
+            Object.entries(verdicts).filter(([, v]) => v.length > 0),
+            [],
+        );
+        assert.strictEqual(Object.keys(verdicts).length, 8);
     });
 
     it("finds the images of each chart's values (the walker sees them all)", () => {
@@ -338,6 +365,46 @@ describe("air gap: Kyverno verifies image signatures at the mirror", function ()
             [`${imageMirror}/ai/*`, "registry.sovereign.example/ai/*"],
         );
         assert.deepStrictEqual(imageReferencesFor([], images), ["*"]);
+    });
+});
+
+describe("air gap: the policy catches every platform chart built without the image mirror", function () {
+    this.timeout(60_000);
+
+    it("flags each chart that runs images, naming the values that left the mirror", async () => {
+        installMocks();
+        installProviderStandIns();
+        const mod = await import("../../components/platform");
+        resetRecorded();
+        new mod.Platform("leaky", { settings: airGappedSettings(false) });
+        await settled();
+        const verdicts = await chartPolicyVerdicts(ofType(chartType));
+        const flagged = Object.entries(verdicts)
+            .filter(([, v]) => v.length > 0)
+            .map(([name]) => name)
+            .sort();
+        // Every chart but linkerd-crds (which runs no image) names its images in its values.
+        assert.deepStrictEqual(flagged, [
+            "leaky-cert-manager-chart",
+            "leaky-falco-chart",
+            "leaky-falco-sidekick-chart",
+            "leaky-gatekeeper-chart",
+            "leaky-kyverno-chart",
+            "leaky-linkerd-cni",
+            "leaky-linkerd-control-plane",
+        ]);
+        assert.deepStrictEqual(verdicts["leaky-linkerd-crds"], []);
+        for (const name of flagged) {
+            assert.strictEqual(verdicts[name].length, 1, name);
+            assert.match(
+                verdicts[name][0],
+                /names images outside the allowed registries in its values: values\./,
+            );
+        }
+        assert.match(
+            verdicts["leaky-gatekeeper-chart"][0],
+            /values\.image\.repository "(docker\.io\/)?openpolicyagent\/gatekeeper"/,
+        );
     });
 });
 
