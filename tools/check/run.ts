@@ -78,7 +78,9 @@ export function packDirectories(projectDir: string): string[] {
 
 /** Runs the check and writes the report; returns the process exit code (0 or 1). */
 export async function runCheck(opts: CheckOptions): Promise<{ code: number; report: Report }> {
-    const started = performance.now();
+    // Timings count from the process start (performance's time origin), so the check's own
+    // loading is part of the program phase and of the total, as CI pays for it.
+    const started = 0;
     const packDirs = packDirectories(opts.projectDir);
     // Start the packs first: each loads its TypeScript while the program runs.
     const starting = packDirs.map((d) => PolicyPackPlugin.start(opts.projectDir, d, opts.packHost));
