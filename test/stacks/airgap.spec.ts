@@ -5,25 +5,20 @@
  * mirroring must name only mirror references.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { loadSettings } from "../../stacks/load";
 import { readStackConfig } from "../../tools/check/stack-config";
+import { CheckProcess, runCheckProcess } from "../util/check-process";
 
 const root = path.resolve(__dirname, "..", "..");
 const imageMirror = "harbor.sovereign.example/mirror";
 const chartMirror = "oci://harbor.sovereign.example/charts";
 const policyConfigDir = path.join(root, "stacks", "policy-config", "airgap");
 
-interface CheckRun {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    readonly report: any;
+interface CheckRun extends CheckProcess {
     readonly images: string[];
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     readonly mirror: any;
@@ -31,31 +26,11 @@ interface CheckRun {
 
 /** Runs `npm run check` as a separate process, with its own output directory. */
 function check(stack: string, ...args: string[]): CheckRun {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "check-airgap-"));
-    const res = spawnSync(
-        process.execPath,
-        [
-            require.resolve("ts-node/dist/bin"),
-            "--transpile-only",
-            path.join(root, "tools/check/cli.ts"),
-            ...args,
-            "--out",
-            out,
-        ],
-        { cwd: root, encoding: "utf8", timeout: 180_000 },
-    );
-    const read = (file: string): string | undefined => {
-        const full = path.join(out, stack, file);
-        return fs.existsSync(full) ? fs.readFileSync(full, "utf8") : undefined;
-    };
-    const report = read("report.json");
-    const images = read("images.txt");
-    const mirror = read("mirror.json");
+    const run = runCheckProcess(args, { name: stack, timeoutMs: 180_000 });
+    const images = run.read("images.txt");
+    const mirror = run.read("mirror.json");
     return {
-        code: res.status,
-        stdout: res.stdout,
-        stderr: res.stderr,
-        report: report !== undefined ? (JSON.parse(report) as unknown) : undefined,
+        ...run,
         images: images !== undefined ? images.split("\n").filter((l) => l !== "") : [],
         mirror: mirror !== undefined ? (JSON.parse(mirror) as unknown) : undefined,
     };

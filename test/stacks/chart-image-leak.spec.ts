@@ -11,10 +11,10 @@
  * the temporary project, while every module it loads resolves to the repository's own files.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runCheckProcess } from "../util/check-process";
 
 const root = path.resolve(__dirname, "..", "..");
 const imageMirror = "harbor.sovereign.example/mirror";
@@ -56,29 +56,14 @@ function checkProject(source: string): CheckRun {
             path.join(dir, "Pulumi.airgap.yaml"),
         );
         fs.writeFileSync(path.join(dir, "index.ts"), source);
-        const out = path.join(dir, "out");
-        const res = spawnSync(
-            process.execPath,
-            [
-                "--preserve-symlinks-main",
-                require.resolve("ts-node/dist/bin"),
-                "--transpile-only",
-                path.join(dir, "tools", "check", "cli.ts"),
-                "--stack",
-                "airgap",
-                "--out",
-                out,
-            ],
-            { cwd: dir, encoding: "utf8", timeout: 180_000 },
-        );
-        const file = path.join(out, "airgap", "report.json");
-        return {
-            code: res.status,
-            output: res.stderr + res.stdout,
-            report: fs.existsSync(file)
-                ? (JSON.parse(fs.readFileSync(file, "utf8")) as unknown)
-                : undefined,
-        };
+        const run = runCheckProcess(["--stack", "airgap"], {
+            name: "airgap",
+            cli: path.join(dir, "tools", "check", "cli.ts"),
+            nodeArgs: ["--preserve-symlinks-main"],
+            cwd: dir,
+            timeoutMs: 180_000,
+        });
+        return { code: run.code, output: run.stderr + run.stdout, report: run.report };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,10 +1,10 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { findHelm, noHelmReason } from "../../tools/check/helm";
+import { CheckProcess, runCheckProcess } from "../util/check-process";
 import { testHelmBinary } from "../util/helm-binary";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -43,15 +43,6 @@ interface ChartEntry {
     readonly objects?: number;
 }
 
-interface CheckRun {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-    readonly dir: string;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    readonly report: any;
-}
-
 const temps: string[] = [];
 function tempDir(prefix: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -60,26 +51,8 @@ function tempDir(prefix: string): string {
 }
 
 /** Runs the offline check in its own process, as CI does; `env` replaces the environment. */
-function check(stack: string, args: string[], env: NodeJS.ProcessEnv = process.env): CheckRun {
-    const out = tempDir("check-charts-out-");
-    const res = spawnSync(
-        process.execPath,
-        [
-            require.resolve("ts-node/dist/bin"),
-            "--transpile-only",
-            path.join(root, "tools/check/cli.ts"),
-            ...args,
-            "--out",
-            out,
-        ],
-        { cwd: root, encoding: "utf8", timeout: 240_000, env },
-    );
-    const dir = path.join(out, stack);
-    const reportFile = path.join(dir, "report.json");
-    const report: unknown = fs.existsSync(reportFile)
-        ? JSON.parse(fs.readFileSync(reportFile, "utf8"))
-        : undefined;
-    return { code: res.status, stdout: res.stdout, stderr: res.stderr, dir, report };
+function check(stack: string, args: string[], env: NodeJS.ProcessEnv = process.env): CheckProcess {
+    return runCheckProcess(args, { name: stack, env });
 }
 
 /** A stack file like the dev stack, with the gatekeeper chart taken from `chartPath`. */

@@ -1,45 +1,18 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { readStackConfig, secretStandIn } from "../../tools/check/stack-config";
 import { parsePackConfig, reconcilePackConfig } from "../../tools/check/policy-config";
+import { CheckProcess, runCheckProcess } from "../util/check-process";
 
 const root = path.resolve(__dirname, "..", "..");
 const fixtures = path.join(root, "test", "fixtures");
 
-interface CheckRun {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    readonly report: any;
-}
-
 /** Runs the offline check as CI does (a separate process), with its own output directory. */
-function check(...args: string[]): CheckRun {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "check-"));
-    const res = spawnSync(
-        process.execPath,
-        [
-            require.resolve("ts-node/dist/bin"),
-            "--transpile-only",
-            path.join(root, "tools/check/cli.ts"),
-            ...args,
-            "--out",
-            out,
-        ],
-        { cwd: root, encoding: "utf8", timeout: 180_000 },
-    );
+function check(...args: string[]): CheckProcess {
     const name = args.includes("--manifests")
         ? "manifests"
         : (args[args.indexOf("--stack") + 1] ?? "dev");
-    const reportFile = path.join(out, name, "report.json");
-    const report: unknown = fs.existsSync(reportFile)
-        ? JSON.parse(fs.readFileSync(reportFile, "utf8"))
-        : undefined;
-    return { code: res.status, stdout: res.stdout, stderr: res.stderr, report };
+    return runCheckProcess(args, { name, timeoutMs: 180_000 });
 }
 
 describe("offline check (npm run check)", function () {
