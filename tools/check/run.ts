@@ -592,6 +592,20 @@ function writeOutputs(
     nodeArtifacts: Record<string, unknown>,
     mirror: MirrorExport,
 ): void {
+    // Every node artifact is checked before anything is written, so a bad one leaves no half
+    // report behind.
+    const artifacts: [string, string][] = Object.entries(nodeArtifacts).map(([rel, content]) => {
+        const target = path.resolve(dir, rel);
+        if (!target.startsWith(path.resolve(dir) + path.sep)) {
+            throw new Error(`node artifact path "${rel}" escapes the output directory`);
+        }
+        if (typeof content !== "string") {
+            throw new Error(
+                `node artifact "${rel}" is ${content === null ? "null" : typeof content}, expected the file's text`,
+            );
+        }
+        return [target, content];
+    });
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
@@ -606,11 +620,7 @@ function writeOutputs(
     fs.writeFileSync(path.join(dir, "manifests.yaml"), docs.join("---\n"));
     fs.writeFileSync(path.join(dir, "images.txt"), report.images.map((i) => `${i}\n`).join(""));
     fs.writeFileSync(path.join(dir, "mirror.json"), JSON.stringify(mirror, null, 2) + "\n");
-    for (const [rel, content] of Object.entries(nodeArtifacts)) {
-        const target = path.resolve(dir, rel);
-        if (!target.startsWith(path.resolve(dir) + path.sep) || typeof content !== "string") {
-            throw new Error(`node artifact path "${rel}" escapes the output directory`);
-        }
+    for (const [target, content] of artifacts) {
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, content, { mode: 0o600 });
     }
