@@ -54,8 +54,8 @@ function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
     const res = spawnSync(
         process.execPath,
         [
-            require.resolve("ts-node/dist/bin"),
-            "--transpile-only",
+            "-r",
+            path.join(root, "tools", "ts-register.js"),
             path.join(root, "tools/check/cli.ts"),
             ...args,
             "--out",
@@ -123,8 +123,8 @@ function sdkFloor(resources: number): unknown {
     const res = spawnSync(
         process.execPath,
         [
-            require.resolve("ts-node/dist/bin"),
-            "--transpile-only",
+            "-r",
+            path.join(root, "tools", "ts-register.js"),
             path.join(root, "bench", "sdk-floor.ts"),
             String(resources),
         ],

@@ -1,5 +1,5 @@
 /**
- * Runs the offline check as CI runs it: `ts-node --transpile-only tools/check/cli.ts` in a
+ * Runs the offline check as CI runs it: `node -r ./tools/ts-register.js tools/check/cli.ts` in a
  * separate process, with an output directory of its own, and reads back what it wrote.
  */
 import { spawnSync } from "child_process";
@@ -46,8 +46,8 @@ export function runCheckProcess(args: readonly string[], opts: CheckProcessOptio
         process.execPath,
         [
             ...(opts.nodeArgs ?? []),
-            require.resolve("ts-node/dist/bin"),
-            "--transpile-only",
+            "-r",
+            path.join(root, "tools", "ts-register.js"),
             opts.cli ?? path.join(root, "tools/check/cli.ts"),
             ...args,
             "--out",

@@ -134,7 +134,7 @@ export class PolicyPackPlugin {
                   ]
                 : [
                       "-r",
-                      "ts-node/register/transpile-only",
+                      path.join(__dirname, "..", "ts-register.js"),
                       path.join(__dirname, "pack-host.ts"),
                       "127.0.0.1:0",
                       ".",
