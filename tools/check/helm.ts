@@ -27,11 +27,9 @@ import { fileURLToPath } from "url";
 import { promisify } from "util";
 import * as YAML from "yaml";
 import { UsageError } from "./errors";
+import { secretSig, sigKey, unknownValue } from "./values";
 
 const execFileAsync = promisify(execFile);
-
-/** The Pulumi type token of the charts this module renders. */
-export const chartResourceType = "kubernetes:helm.sh/v4:Chart";
 
 /** The annotation that makes an object a Helm hook (Chart v4 never registers hooks). */
 export const hookAnnotation = "helm.sh/hook";
@@ -44,12 +42,6 @@ export const noHelmReason = "no helm binary (set --helm, HELM_BINARY or PATH)";
 
 /** How long one `helm template` may run. */
 export const helmTimeoutMs = 120_000;
-
-/** Secret-value wrapper of the Pulumi wire format (as `values.ts` reads it). */
-const sigKey = "4dabf18193072939515e22adb298388d";
-const secretSig = "1b47061264138c4ac30d75fd1eb44270";
-/** The engine's stand-in for a value not known during preview. */
-const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** A Kubernetes object as rendered: plain JSON. */
 export type KubeObject = Record<string, unknown>;

@@ -15,7 +15,6 @@ import {
     ChartAnalysis,
     chartChildren,
     childUrn,
-    chartResourceType,
     decideChart,
     findHelm,
     helmVersion,
@@ -34,6 +33,7 @@ import { renderMarkdown, Report, ReportViolation, toViolation } from "./report";
 import { controlStatuses } from "../../compliance/status";
 import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
 import { parseImage } from "../../policypacks/lib/images";
+import { chartType } from "../../policypacks/platform-guardrails/lib/charts";
 import { pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { readStackConfig } from "./stack-config";
 import { maskedSecret, plainValue } from "./values";
@@ -78,15 +78,12 @@ export function packDirectories(projectDir: string): string[] {
 
 /** Runs the check and writes the report; returns the process exit code (0 or 1). */
 export async function runCheck(opts: CheckOptions): Promise<{ code: number; report: Report }> {
-    // Timings count from the process start (performance's time origin), so the check's own
-    // loading is part of the program phase and of the total, as CI pays for it.
-    const started = 0;
     const packDirs = packDirectories(opts.projectDir);
     // Start the packs first: each loads its TypeScript while the program runs.
     const starting = packDirs.map((d) => PolicyPackPlugin.start(opts.projectDir, d, opts.packHost));
     const settled = Promise.allSettled(starting);
     try {
-        return await judge(opts, started, async () => {
+        return await judge(opts, async () => {
             const results = await settled;
             const failed = results.find((r) => r.status === "rejected");
             if (failed !== undefined) {
@@ -105,7 +102,6 @@ export async function runCheck(opts: CheckOptions): Promise<{ code: number; repo
 
 async function judge(
     opts: CheckOptions,
-    started: number,
     packs: () => Promise<PolicyPackPlugin[]>,
 ): Promise<{ code: number; report: Report }> {
     let judged: Judged[] = [];
@@ -285,10 +281,12 @@ async function judge(
         nodeArtifacts: Object.keys(nodeArtifacts).sort(),
         breakGlass: mode === "stack" ? (outputs.breakGlass ?? null) : null,
         timings: {
-            program: seconds(programDone - started),
+            // From the process start (performance's time origin): the check's own loading is
+            // part of the program phase and of the total, as CI pays for it.
+            program: seconds(programDone),
             policies: seconds(policiesDone - programDone),
             schema: seconds(schemaDone - policiesDone),
-            total: seconds(performance.now() - started),
+            total: seconds(performance.now()),
         },
         peakRssMb: Math.round(peakRssKb / 1024),
         cpuSeconds: {
@@ -302,9 +300,9 @@ async function judge(
     (report as { controls: unknown }).controls = controlStatuses(report);
     const mirror: MirrorExport = {
         charts: judged
-            .filter((j) => j.type === chartResourceType)
+            .filter((j) => j.type === chartType)
             .map((j) => mirrorChart(j.name, j.plain))
-            .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0)),
+            .sort((a, b) => byText(a.resource, b.resource)),
         images,
         unpinnedImageValues: unpinned,
     };
@@ -383,6 +381,11 @@ async function configurePacks(
     return { plugins, names, remediating, report };
 }
 
+/** Code-point order, the same on every machine (unlike localeCompare). */
+function byText(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -450,7 +453,7 @@ function collectImages(
     const all: string[] = [];
     const unpinned: UnpinnedImageValue[] = [];
     for (const j of judged) {
-        if (j.type === chartResourceType) {
+        if (j.type === chartType) {
             const found = chartImages(j.name, j.plain.values);
             all.push(...found.images);
             unpinned.push(...found.unpinned);
@@ -497,7 +500,7 @@ function chartsOf(
     analyses: ReadonlyMap<string, ChartAnalysis>,
 ): Report["charts"] {
     return judged
-        .filter((j) => j.type === chartResourceType)
+        .filter((j) => j.type === chartType)
         .map((j): Report["charts"][number] => {
             const opts = isRecord(j.plain.repositoryOpts) ? j.plain.repositoryOpts : {};
             return {
@@ -508,7 +511,7 @@ function chartsOf(
                 ...(analyses.get(j.urn) ?? { analyzed: false, reason: "not a stack run" }),
             };
         })
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        .sort((a, b) => byText(a.name, b.name));
 }
 
 /**
@@ -527,7 +530,7 @@ async function renderLocalCharts(
 ): Promise<Map<string, ChartAnalysis>> {
     const analyses = new Map<string, ChartAnalysis>();
     const helm = findHelm(opts.helm);
-    const charts = judged.filter((j) => j.type === chartResourceType);
+    const charts = judged.filter((j) => j.type === chartType);
     const programCrds = judged
         .filter((j) => j.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")
         .map((j) => kubernetesObject(j) ?? {});

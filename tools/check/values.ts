@@ -1,8 +1,9 @@
 /** Signature keys of the Pulumi wire format (see the SDK's rpc.ts). */
-const sigKey = "4dabf18193072939515e22adb298388d";
-const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+export const sigKey = "4dabf18193072939515e22adb298388d";
+export const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 const resourceSig = "5cf8f73096256a8f31e491e813e4eb8e";
-const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The engine's stand-in for a value not known during preview. */
+export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Placeholder written wherever a secret value would appear in a file the check writes. */
 export const maskedSecret = "[secret]";
