@@ -35,6 +35,26 @@ describe("check: mirroring export", () => {
                 location: "https://charts.jetstack.io",
             },
         );
+        assert.deepStrictEqual(
+            mirrorChart("direct", {
+                chart: "https://charts.example/falco-9.1.0.tgz",
+                version: "9.1.0",
+            }),
+            {
+                resource: "direct",
+                name: "falco-9.1.0.tgz",
+                version: "9.1.0",
+                source: "url",
+                location: "https://charts.example/falco-9.1.0.tgz",
+            },
+        );
+        assert.deepStrictEqual(mirrorChart("alias", { chart: "jetstack/cert-manager" }), {
+            resource: "alias",
+            name: "jetstack/cert-manager",
+            version: "",
+            source: "unresolved",
+            location: "",
+        });
         assert.deepStrictEqual(mirrorChart("vendored", { chart: "./charts/falco-9.1.0.tgz" }), {
             resource: "vendored",
             name: "./charts/falco-9.1.0.tgz",

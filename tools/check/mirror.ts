@@ -7,18 +7,23 @@
  */
 import { chartValueImages } from "../../policypacks/lib/chart-images";
 import { parseImage } from "../../policypacks/lib/images";
+import { chartSourceOf } from "../../policypacks/platform-guardrails/lib/charts";
 
 /** One chart to mirror. */
 export interface MirrorChart {
     /** The Chart resource that installs it. */
     readonly resource: string;
-    /** Chart name as the repository knows it (`gatekeeper`), or the local path. */
+    /** Chart name as the repository knows it (`gatekeeper`), or the reference as given. */
     readonly name: string;
     /** Exact version, empty for a local chart (its Chart.yaml says). */
     readonly version: string;
-    /** `oci` (an OCI registry), `repository` (an HTTP chart repository) or `local`. */
-    readonly source: "oci" | "repository" | "local";
-    /** The OCI reference without the chart name, the repository URL, or the local path. */
+    /**
+     * `oci` (an OCI registry), `repository` (an HTTP chart repository), `url` (a packaged chart
+     * at a URL), `local` (a path), or `unresolved` (a `repo/name` alias of the operator's Helm
+     * configuration, or no chart at all: nothing a site can mirror as named).
+     */
+    readonly source: "oci" | "repository" | "url" | "local" | "unresolved";
+    /** The OCI reference without the chart name, the repository URL, the URL or the path. */
     readonly location: string;
 }
 
@@ -40,25 +45,29 @@ function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Where one Chart's inputs fetch the chart from. */
+/** Where one Chart's inputs fetch the chart from (classified as the packs classify it). */
 export function mirrorChart(resource: string, inputs: Record<string, unknown>): MirrorChart {
-    const chart = typeof inputs.chart === "string" ? inputs.chart : "";
     const version = typeof inputs.version === "string" ? inputs.version : "";
-    const repo = isRecord(inputs.repositoryOpts) ? inputs.repositoryOpts.repo : undefined;
-    if (chart.startsWith("oci://")) {
-        const slash = chart.lastIndexOf("/");
-        return {
-            resource,
-            name: chart.slice(slash + 1),
-            version,
-            source: "oci",
-            location: chart.slice(0, slash),
-        };
+    const source = chartSourceOf(inputs);
+    if (source === undefined || source.kind === "unresolved") {
+        const chart = typeof inputs.chart === "string" ? inputs.chart : "";
+        return { resource, name: chart, version, source: "unresolved", location: "" };
     }
-    if (typeof repo === "string" && repo !== "") {
-        return { resource, name: chart, version, source: "repository", location: repo };
+    if (source.kind === "local") {
+        return { resource, name: source.path, version, source: "local", location: source.path };
     }
-    return { resource, name: chart, version, source: "local", location: chart };
+    if (source.field === "repositoryOpts.repo") {
+        const name = String(inputs.chart);
+        return { resource, name, version, source: "repository", location: source.url };
+    }
+    const slash = source.url.lastIndexOf("/");
+    return {
+        resource,
+        name: source.url.slice(slash + 1),
+        version,
+        source: source.url.startsWith("oci://") ? "oci" : "url",
+        location: source.url.startsWith("oci://") ? source.url.slice(0, slash) : source.url,
+    };
 }
 
 /** The value at a path `chartValueImages` reports (`a.b[0].c`), or undefined. */
