@@ -1,7 +1,8 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { describeObject, isObject, KubeObject, podTemplateOf } from "../../lib/workloads";
-import { namespaceOf, stringList } from "../../lib/objects";
+import { describeObject, isObject, podTemplateOf } from "../../lib/workloads";
+import { namespaceOf } from "../../lib/objects";
 import { allowListProperty } from "../lib/config";
+import { defaultDenies } from "../lib/network";
 import { isPlatformStack } from "../../lib/platform";
 
 const networkPolicyType = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -11,42 +12,6 @@ const namespaceType = "kubernetes:core/v1:Namespace";
 export interface DefaultDenyConfig {
     /** Namespaces exempt from the rule, by name. */
     readonly exemptNamespaces: string[];
-}
-
-/** True for a selector that selects every pod: absent, or without labels and expressions. */
-function selectsAllPods(selector: unknown): boolean {
-    if (selector === undefined || selector === null) {
-        return true;
-    }
-    if (!isObject(selector)) {
-        return false;
-    }
-    const labels = isObject(selector.matchLabels) ? Object.keys(selector.matchLabels) : [];
-    const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-    return labels.length === 0 && expressions.length === 0;
-}
-
-/** True for an absent or empty rule list (an empty list of rules allows nothing). */
-function noRules(rules: unknown): boolean {
-    return rules === undefined || rules === null || (Array.isArray(rules) && rules.length === 0);
-}
-
-/**
- * The directions a NetworkPolicy denies by default for every pod of its namespace: it selects all
- * pods, names the direction in `policyTypes` (defaulted as the API server does: Ingress, plus Egress
- * when egress rules are given) and has no rule for it.
- */
-function defaultDenies(props: KubeObject): string[] {
-    const spec = isObject(props.spec) ? props.spec : {};
-    if (!selectsAllPods(spec.podSelector)) {
-        return [];
-    }
-    const given = stringList(spec.policyTypes);
-    const types =
-        given.length > 0 ? given : ["Ingress", ...(spec.egress !== undefined ? ["Egress"] : [])];
-    return types.filter((t) =>
-        t === "Ingress" ? noRules(spec.ingress) : t === "Egress" ? noRules(spec.egress) : false,
-    );
 }
 
 /**

@@ -1,7 +1,8 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { clusterDns } from "../../../components/tenant-namespace/defaults";
 import { ownerLabel, tenantLabel } from "../../../components/tenant-namespace/render";
-import { namespaceOf, stringList } from "../../lib/objects";
+import { namespaceOf } from "../../lib/objects";
+import { defaultDenies, policyTypesOf, selectsAllPods } from "../lib/network";
 import { isObject, KubeObject } from "../../lib/workloads";
 
 /** Type token of the tenant component. */
@@ -70,39 +71,6 @@ export function tenantNamespaces(resources: readonly PolicyResource[]): PolicyRe
         const labels: KubeObject = isObject(meta.labels) ? meta.labels : {};
         return labels[tenantLabel] !== undefined || tenantComponentOf(r) !== undefined;
     });
-}
-
-function selectsAllPods(selector: unknown): boolean {
-    if (selector === undefined || selector === null) {
-        return true;
-    }
-    if (!isObject(selector)) {
-        return false;
-    }
-    const labels = isObject(selector.matchLabels) ? Object.keys(selector.matchLabels) : [];
-    const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-    return labels.length === 0 && expressions.length === 0;
-}
-
-function noRules(rules: unknown): boolean {
-    return rules === undefined || rules === null || (Array.isArray(rules) && rules.length === 0);
-}
-
-/** The policy types of a NetworkPolicy spec, defaulted as the API server does. */
-function policyTypesOf(spec: KubeObject): string[] {
-    const given = stringList(spec.policyTypes);
-    return given.length > 0 ? given : ["Ingress", ...(spec.egress !== undefined ? ["Egress"] : [])];
-}
-
-/** The directions a NetworkPolicy denies for every pod of its namespace. */
-function defaultDenies(props: KubeObject): string[] {
-    const spec: KubeObject = isObject(props.spec) ? props.spec : {};
-    if (!selectsAllPods(spec.podSelector)) {
-        return [];
-    }
-    return policyTypesOf(spec).filter((t) =>
-        t === "Ingress" ? noRules(spec.ingress) : t === "Egress" ? noRules(spec.egress) : false,
-    );
 }
 
 function matchLabelsEqual(selector: unknown, expected: Readonly<Record<string, string>>): boolean {
