@@ -27,7 +27,7 @@ import { fileURLToPath } from "url";
 import { promisify } from "util";
 import * as YAML from "yaml";
 import { UsageError } from "./errors";
-import { secretSig, sigKey, unknownValue } from "./values";
+import { isRecord, secretSig, sigKey, unknownValue } from "./values";
 
 const execFileAsync = promisify(execFile);
 
@@ -129,10 +129,6 @@ export async function helmVersion(helm: HelmBinary): Promise<string> {
 export type ChartSourceDecision =
     | { readonly local: true; readonly path: string }
     | { readonly local: false; readonly reason: string };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * Whether a Chart's source is on this machine. Helm looks for `chart` on disk first (relative to

@@ -8,6 +8,7 @@
 import { chartValueImages } from "../../policypacks/lib/chart-images";
 import { parseImage } from "../../policypacks/lib/images";
 import { chartSourceOf } from "../../policypacks/platform-guardrails/lib/charts";
+import { isRecord } from "./values";
 
 /** One chart to mirror. */
 export interface MirrorChart {
@@ -39,10 +40,6 @@ export interface MirrorExport {
     readonly charts: MirrorChart[];
     readonly images: string[];
     readonly unpinnedImageValues: UnpinnedImageValue[];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Where one Chart's inputs fetch the chart from (classified as the packs classify it). */

@@ -36,7 +36,7 @@ import { parseImage } from "../../policypacks/lib/images";
 import { chartType } from "../../policypacks/platform-guardrails/lib/charts";
 import { pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { readStackConfig } from "./stack-config";
-import { maskedSecret, plainValue } from "./values";
+import { isRecord, maskedSecret, plainValue } from "./values";
 
 /** Options of one check run (parsed from the command line). */
 export interface CheckOptions {
@@ -384,10 +384,6 @@ async function configurePacks(
 /** Code-point order, the same on every machine (unlike localeCompare). */
 function byText(a: string, b: string): number {
     return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -5,6 +5,11 @@ const resourceSig = "5cf8f73096256a8f31e491e813e4eb8e";
 /** The engine's stand-in for a value not known during preview. */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** True for a plain object (not an array, not null). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /** Placeholder written wherever a secret value would appear in a file the check writes. */
 export const maskedSecret = "[secret]";
 
