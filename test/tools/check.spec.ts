@@ -95,6 +95,23 @@ describe("offline check (npm run check)", function () {
         assert.ok(sdk.report.violations.length > 0);
     });
 
+    it("gives the same verdicts as the SDK's own host on the whole Pod Security corpus", function () {
+        // The check's host decodes requests itself (tools/check/pack-decode.ts); every violation,
+        // message and order must be what the SDK's host, decoding with google-protobuf, gives.
+        const corpus =
+            process.env.POD_SECURITY_CORPUS ??
+            path.resolve(root, "..", "shared", "conformance", "pod-security");
+        const fast = check("--manifests", corpus);
+        const sdk = check("--manifests", corpus, "--pack-host", "pulumi");
+        assert.strictEqual(fast.code, sdk.code, sdk.stderr + sdk.stdout);
+        assert.deepStrictEqual(fast.report.violations, sdk.report.violations);
+        assert.ok(fast.report.resources > 100, `${fast.report.resources} objects`);
+        assert.ok(
+            fast.report.violations.length > 100,
+            `${fast.report.violations.length} violations`,
+        );
+    });
+
     it("passes a restricted-compliant Deployment from --manifests", function () {
         // The dev stack's pack config supplies the registry allow list (empty by default: fail closed).
         const run = check(

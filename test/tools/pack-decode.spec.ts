@@ -1,0 +1,174 @@
+/**
+ * The check's pack host decodes Analyze, Remediate and AnalyzeStack requests itself
+ * (tools/check/pack-decode.ts): every field but the properties by the generated code, the
+ * properties straight to JavaScript, once. What the policy SDK then reads from the request must be
+ * what it reads from the generated code's own decoding.
+ */
+import * as assert from "assert";
+import * as path from "path";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
+import {
+    decodePropertiesOnce,
+    propertiesDecodedOnce,
+    PropertyDecoding,
+} from "../../tools/check/pack-decode";
+
+const secretSig = "4dabf18193072939515e22adb298388d";
+
+function properties(name: string): Record<string, unknown> {
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name, namespace: "tenant-ä", labels: { b: "2", a: "1", "10": "x", "2": "y" } },
+        spec: {
+            replicas: 3,
+            template: {
+                spec: {
+                    containers: [
+                        { name: "app", image: "registry.example/app@sha256:" + "0".repeat(64) },
+                    ],
+                    hostNetwork: false,
+                    priority: -1.5,
+                    tolerations: [],
+                    nodeSelector: {},
+                    runtimeClassName: null,
+                },
+            },
+        },
+        token: { [secretSig]: "1b47061264138c4ac30d75fd1eb44270", value: "s3cret" },
+    };
+}
+
+function options(parent: string): analyzerpb.AnalyzerResourceOptions {
+    const o = new analyzerpb.AnalyzerResourceOptions();
+    o.setProtect(true);
+    o.setIgnorechangesList(["spec.replicas"]);
+    o.setAdditionalsecretoutputsList(["token"]);
+    o.setDeletebeforereplacedefined(true);
+    o.setParent(parent);
+    return o;
+}
+
+function request(name: string): analyzerpb.AnalyzeRequest {
+    const req = new analyzerpb.AnalyzeRequest();
+    req.setType("kubernetes:apps/v1:Deployment");
+    req.setName(name);
+    req.setUrn(`urn:pulumi:dev::p::kubernetes:apps/v1:Deployment::${name}`);
+    req.setProperties(Struct.fromJavaScript(properties(name) as never));
+    req.setOptions(options("urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"));
+    return req;
+}
+
+function stackResource(name: string, withProperties = true): analyzerpb.AnalyzerResource {
+    const r = new analyzerpb.AnalyzerResource();
+    r.setType("kubernetes:apps/v1:Deployment");
+    r.setName(name);
+    r.setUrn(`urn:pulumi:dev::p::kubernetes:apps/v1:Deployment::${name}`);
+    if (withProperties) {
+        r.setProperties(Struct.fromJavaScript(properties(name) as never));
+    }
+    r.setOptions(options("urn:parent"));
+    r.setParent("urn:parent");
+    r.setDependenciesList(["urn:a", "urn:b"]);
+    const pd = new analyzerpb.AnalyzerPropertyDependencies();
+    pd.setUrnsList(["urn:a"]);
+    r.getPropertydependenciesMap().set("spec", pd);
+    return r;
+}
+
+/** Asserts `actual` reads, through everything the policy SDK calls, as `expected` does. */
+function assertReadsAs(
+    actual: analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource,
+    expected: analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource,
+): void {
+    // What server.js reads besides the properties (toObject would read the properties too).
+    const fields = (m: typeof actual): unknown => ({
+        type: m.getType(),
+        name: m.getName(),
+        urn: m.getUrn(),
+        options: m.getOptions()?.toObject(),
+        provider: m.getProvider()?.toObject(),
+        ...(m instanceof analyzerpb.AnalyzerResource
+            ? {
+                  parent: m.getParent(),
+                  dependencies: m.getDependenciesList(),
+                  propertyDependencies: [...m.getPropertydependenciesMap().entries()].map(
+                      ([k, v]) => [k, (v as analyzerpb.AnalyzerPropertyDependencies).getUrnsList()],
+                  ),
+              }
+            : {}),
+    });
+    assert.deepStrictEqual(fields(actual), fields(expected));
+    const a = actual.getProperties()?.toJavaScript();
+    const e = expected.getProperties()?.toJavaScript();
+    assert.deepStrictEqual(a, e);
+    assert.strictEqual(JSON.stringify(a), JSON.stringify(e), "key order");
+}
+
+const decoding = new PropertyDecoding(Struct.prototype);
+
+describe("check: the pack host decodes each resource's properties once", () => {
+    it("AnalyzeRequest: every field reads as the generated code decodes it", () => {
+        const bytes = Buffer.from(request("web").serializeBinary());
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        assertReadsAs(ours, analyzerpb.AnalyzeRequest.deserializeBinary(bytes));
+    });
+
+    it("converts the properties once and hands every caller that value", () => {
+        const bytes = Buffer.from(request("web").serializeBinary());
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        const first = ours.getProperties()?.toJavaScript();
+        assert.strictEqual(ours.getProperties()?.toJavaScript(), first);
+    });
+
+    it("the properties stand-in fails loudly on anything but toJavaScript", () => {
+        const bytes = Buffer.from(request("web").serializeBinary());
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        assert.throws(() => ours.getProperties()?.getFieldsMap());
+    });
+
+    it("a request without properties has none", () => {
+        const req = request("bare");
+        req.clearProperties();
+        const bytes = Buffer.from(req.serializeBinary());
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        assert.strictEqual(ours.getProperties(), undefined);
+    });
+
+    it("a request with its properties field twice is left to the generated code (merged)", () => {
+        const first = Buffer.from(request("one").serializeBinary());
+        const second = new analyzerpb.AnalyzeRequest();
+        second.setProperties(Struct.fromJavaScript({ extra: "yes", kind: "Other" }));
+        const bytes = Buffer.concat([first, Buffer.from(second.serializeBinary())]);
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        const sdk = analyzerpb.AnalyzeRequest.deserializeBinary(bytes);
+        assertReadsAs(ours, sdk);
+        assert.strictEqual(
+            (ours.getProperties()?.toJavaScript() as Record<string, unknown>).extra,
+            "yes",
+        );
+    });
+
+    it("AnalyzeStackRequest: resources in order, each reading as the generated code decodes it", () => {
+        const req = new analyzerpb.AnalyzeStackRequest();
+        req.setResourcesList([stackResource("a"), stackResource("b", false), stackResource("c")]);
+        const bytes = Buffer.from(req.serializeBinary());
+        const ours = decoding.stack(
+            analyzerpb.AnalyzeStackRequest,
+            analyzerpb.AnalyzerResource,
+            bytes,
+        );
+        const sdk = analyzerpb.AnalyzeStackRequest.deserializeBinary(bytes);
+        assert.strictEqual(ours.getResourcesList().length, 3);
+        ours.getResourcesList().forEach((r, i) => assertReadsAs(r, sdk.getResourcesList()[i]));
+    });
+
+    it("patches the service definition that the pack's policy SDK registers", () => {
+        // decodePropertiesOnce patches the service definition that the
+        // policy SDK registers; propertiesDecodedOnce tells whether it did.
+        const packDir = path.resolve(__dirname, "../../policypacks/workload-security");
+        decodePropertiesOnce(packDir);
+        assert.ok(propertiesDecodedOnce(packDir));
+    });
+});
