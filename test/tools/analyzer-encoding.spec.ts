@@ -29,13 +29,13 @@ function resource(name: string, size: number): AnalyzedResource {
         ignoreChanges: ["data.x"],
         additionalSecretOutputs: ["data"],
         deleteBeforeReplace: false,
-        properties: Struct.fromJavaScript({
+        properties: {
             apiVersion: "v1",
             kind: "ConfigMap",
             metadata: { name, namespace: "tenant-ä", labels: { a: "b" } },
             data: { big: "x".repeat(size), list: [1, "two", true, null, { nested: ["n"] }] },
             token: { [secretSig]: "1b47061264138c4ac30d75fd1eb44270", value: "s3cret" },
-        } as never),
+        },
     };
 }
 
@@ -59,13 +59,13 @@ describe("check: requests encoded once for every pack", () => {
             expected.setType(r.type);
             expected.setName(r.name);
             expected.setUrn(r.urn);
-            expected.setProperties(r.properties);
+            expected.setProperties(Struct.fromJavaScript(r.properties));
             expected.setOptions(options(r));
             const decoded = analyzerpb.AnalyzeRequest.deserializeBinary(encodedAnalyzeRequest(r));
             assert.deepStrictEqual(decoded.toObject(), expected.toObject());
             assert.deepStrictEqual(
                 decoded.getProperties()?.toJavaScript(),
-                r.properties.toJavaScript(),
+                Struct.fromJavaScript(r.properties).toJavaScript(),
             );
         });
     }
@@ -79,7 +79,7 @@ describe("check: requests encoded once for every pack", () => {
                 ar.setType(r.type);
                 ar.setName(r.name);
                 ar.setUrn(r.urn);
-                ar.setProperties(r.properties);
+                ar.setProperties(Struct.fromJavaScript(r.properties));
                 ar.setOptions(options(r));
                 ar.setParent(r.parent ?? "");
                 ar.setDependenciesList([...(r.dependencies ?? [])]);
@@ -106,7 +106,7 @@ describe("check: requests encoded once for every pack", () => {
         assert.strictEqual(encodedAnalyzeRequest(r), encodedAnalyzeRequest(r));
         const remediated: AnalyzedResource = {
             ...r,
-            properties: Struct.fromJavaScript({ apiVersion: "v1", kind: "ConfigMap" }),
+            properties: { apiVersion: "v1", kind: "ConfigMap" },
         };
         const decoded = analyzerpb.AnalyzeRequest.deserializeBinary(
             encodedAnalyzeRequest(remediated),

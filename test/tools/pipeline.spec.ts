@@ -5,7 +5,6 @@
  * answers arrive in; a failure surfaces from finish(); no more than the limit is in flight.
  */
 import * as assert from "assert";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type {
     AnalyzedResource,
     Diagnostic,
@@ -21,7 +20,7 @@ function resource(i: number): AnalyzedResource {
         urn: `urn:${i}`,
         type: "kubernetes:core/v1:Secret",
         name: `r${i}`,
-        properties: Struct.fromJavaScript({ step: "program" }),
+        properties: { step: "program" },
     };
 }
 
@@ -35,14 +34,14 @@ function fakePack(
     const pack = {
         peak: 0,
         async remediate(_pack: string, r: AnalyzedResource) {
-            const seen = String(r.properties.toJavaScript().step);
+            const seen = String(r.properties.step);
             log.push(`${name}.remediate ${r.name} saw ${seen}`);
             await tick(1);
             const remediations: Remediation[] = [
                 { pack: name, policy: "p", urn: r.urn, changed: true, diagnostic: "" },
             ];
             return {
-                properties: Struct.fromJavaScript({ step: opts.remediateTo ?? seen }),
+                properties: { step: opts.remediateTo ?? seen },
                 remediations,
             };
         },
@@ -55,7 +54,7 @@ function fakePack(
             if (opts.fail === true && i === 3) {
                 throw new Error(`${name} broke on ${r.name}`);
             }
-            const seen = String(r.properties.toJavaScript().step);
+            const seen = String(r.properties.step);
             log.push(`${name}.analyze ${r.name} saw ${seen}`);
             return [
                 {
@@ -95,7 +94,7 @@ describe("check: resources judged as they are registered", () => {
             "b.analyze r0 saw by-b",
             "c.analyze r0 saw by-b",
         ]);
-        assert.deepStrictEqual(result.resources[0].properties.toJavaScript(), { step: "by-b" });
+        assert.deepStrictEqual(result.resources[0].properties, { step: "by-b" });
         assert.deepStrictEqual(
             result.remediations.map((r) => r.pack),
             ["a", "b"],

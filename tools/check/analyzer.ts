@@ -7,6 +7,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { PackConfig, PolicyConfigEntry, PolicyInfo } from "./policy-config";
+import { encodeStruct, WireObject } from "./wire";
 
 /** Every pack process started, so none outlives the check, whichever way it exits. */
 const running = new Set<ChildProcess>();
@@ -41,7 +42,11 @@ export interface AnalyzedResource {
     readonly urn: string;
     readonly type: string;
     readonly name: string;
-    readonly properties: Struct;
+    /**
+     * The inputs as the engine serializes them (`Struct.toJavaScript()` of the request's
+     * properties: secrets stay wrapped as secret values). Encoded by `wire.ts`.
+     */
+    readonly properties: WireObject;
     readonly parent?: string;
     readonly dependencies?: readonly string[];
     readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
@@ -259,17 +264,17 @@ export class PolicyPackPlugin {
     async remediate(
         pack: string,
         r: AnalyzedResource,
-    ): Promise<{ properties?: Struct; remediations: Remediation[] }> {
+    ): Promise<{ properties?: WireObject; remediations: Remediation[] }> {
         const res = await this.unary(
             "Remediate",
             encodedAnalyzeRequest(r),
             analyzerpb.RemediateResponse.deserializeBinary,
         );
-        let properties: Struct | undefined;
+        let properties: WireObject | undefined;
         const remediations: Remediation[] = res.getRemediationsList().map((x) => {
             const props = x.getProperties();
             if (props !== undefined) {
-                properties = props;
+                properties = props.toJavaScript() as WireObject;
             }
             return {
                 pack,
@@ -353,15 +358,15 @@ export class PolicyPackPlugin {
     }
 }
 
-/** Encoded properties per Struct, and encoded requests per resource object (remediation replaces both). */
-const encodedProperties = new WeakMap<Struct, Uint8Array>();
+/** Encoded properties per value, and encoded requests per resource object (remediation replaces both). */
+const encodedProperties = new WeakMap<WireObject, Uint8Array>();
 const encodedRequests = new WeakMap<AnalyzedResource, Uint8Array>();
 const encodedStackRequests = new WeakMap<readonly AnalyzedResource[], Uint8Array>();
 
-function propertiesBytes(properties: Struct): Uint8Array {
+function propertiesBytes(properties: WireObject): Uint8Array {
     let bytes = encodedProperties.get(properties);
     if (bytes === undefined) {
-        bytes = properties.serializeBinary();
+        bytes = encodeStruct(properties);
         encodedProperties.set(properties, bytes);
     }
     return bytes;

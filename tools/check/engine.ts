@@ -6,7 +6,8 @@
  * typed public surface, so their shapes are declared here, once.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { structRoundTrip, WireObject } from "./wire";
 
 /** The parts of the SDK's RegisterResourceRequest the recorders read. */
 export interface RegisterRequest {
@@ -22,13 +23,23 @@ export interface RegisterRequest {
     getAdditionalsecretoutputsList(): string[];
     getDeletebeforereplace(): boolean;
     getProvider(): string;
+    getImportid(): string;
     getPropertydependenciesMap(): {
         forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
     };
 }
 
+/** A registration as the SDK's mock monitor keeps it. */
+interface RegisteredResource {
+    urn: string;
+    id: string | null;
+    state: unknown;
+}
+
 /** The SDK's mock monitor: answers registrations with the given mocks. */
 export interface MockMonitorLike {
+    readonly mocks: pulumi.runtime.Mocks;
+    readonly resources: Map<string, RegisteredResource>;
     registerResource(
         req: RegisterRequest,
         callback: (err: unknown, res: unknown) => void,
@@ -49,6 +60,20 @@ const settingsModule = require("@pulumi/pulumi/runtime/settings") as {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stateModule = require("@pulumi/pulumi/runtime/state") as {
     getStore(): Record<string, unknown>;
+};
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpcModule = require("@pulumi/pulumi/runtime/rpc") as {
+    serializeProperties(label: string, props: unknown): Promise<Record<string, unknown>>;
+    deserializeProperties(struct: { toJavaScript(): unknown }): Record<string, unknown>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const resourcePb = require("@pulumi/pulumi/proto/resource_pb") as {
+    RegisterResourceResponse: new () => {
+        setUrn(urn: string): void;
+        setId(id: string): void;
+        setObject(object: Struct): void;
+    };
 };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -115,4 +140,47 @@ function skipSourceBookkeeping(): void {
 export function sdkBookkeepingSkipped(): boolean {
     const resource = pulumi.Resource as unknown as { callsites(): unknown[] };
     return debuggableModule.debuggablePromise === passThrough && resource.callsites === noCallsites;
+}
+
+/** A Struct whose `toJavaScript()` is `value()`: the only way the SDK reads a response's object. */
+function structReading(value: () => WireObject): Struct {
+    const struct = new Struct();
+    Object.defineProperty(struct, "toJavaScript", { value });
+    return struct;
+}
+
+/**
+ * Answers a registration exactly as the SDK's `MockMonitor.registerResource` does, without its
+ * two google-protobuf conversions: the mocks see the inputs deserialized from `inputs` (the
+ * request's properties, already converted by the caller), and the program reads back
+ * `Struct.fromJavaScript(state).toJavaScript()` computed directly (`structRoundTrip`). Both
+ * conversions were a large part of the program phase on large stacks. test/tools/engine.spec.ts
+ * compares the answers with the SDK's own.
+ */
+export async function answerRegistration(
+    monitor: MockMonitorLike,
+    req: RegisterRequest,
+    urn: string,
+    inputs: WireObject,
+    callback: (err: unknown, res: unknown) => void,
+): Promise<void> {
+    try {
+        const result = await monitor.mocks.newResource({
+            type: req.getType(),
+            name: req.getName(),
+            inputs: rpcModule.deserializeProperties({ toJavaScript: () => inputs }),
+            provider: req.getProvider(),
+            custom: req.getCustom(),
+            id: req.getImportid(),
+        });
+        const serializedState = await rpcModule.serializeProperties("", result.state);
+        monitor.resources.set(urn, { urn, id: result.id ?? null, state: serializedState });
+        const response = new resourcePb.RegisterResourceResponse();
+        response.setUrn(urn);
+        response.setId(result.id || "");
+        response.setObject(structReading(() => structRoundTrip(serializedState)));
+        callback(null, response);
+    } catch (err) {
+        callback(err, undefined);
+    }
 }

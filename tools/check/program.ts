@@ -1,9 +1,15 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { disconnect, installMonitor, MockMonitor, RegisterRequest } from "./engine";
+import {
+    answerRegistration,
+    disconnect,
+    installMonitor,
+    MockMonitor,
+    RegisterRequest,
+} from "./engine";
 import { StandIn, standInFor } from "./standins";
 import { StackConfig } from "./stack-config";
+import { WireObject } from "./wire";
 
 /** One resource the program registered, with everything a policy or the report needs. */
 export interface RecordedResource {
@@ -20,8 +26,11 @@ export interface RecordedResource {
     readonly additionalSecretOutputs: readonly string[];
     readonly deleteBeforeReplace: boolean;
     readonly provider: string;
-    /** The inputs as serialized for the engine (secrets stay wrapped as secret values). */
-    readonly properties: Struct | undefined;
+    /**
+     * The inputs as serialized for the engine (`Struct.toJavaScript()` of the request's object:
+     * secrets stay wrapped as secret values).
+     */
+    readonly properties: WireObject;
 }
 
 /** What running the program produced. */
@@ -93,12 +102,12 @@ class RecordingMonitor extends MockMonitor {
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             provider: req.getProvider(),
-            properties: req.getObject(),
+            properties: (req.getObject()?.toJavaScript() ?? {}) as WireObject,
         };
         this.recorded.push(record);
         this.onResource(record);
         await this.turn();
-        return super.registerResource(req, callback);
+        return answerRegistration(this, req, record.urn, record.properties, callback);
     }
 }
 

@@ -1,6 +1,5 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as YAML from "yaml";
 import {
     AnalyzedResource,
@@ -37,6 +36,7 @@ import { chartType } from "../../policypacks/platform-guardrails/lib/charts";
 import { pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { readStackConfig } from "./stack-config";
 import { isRecord, maskedSecret, plainValue } from "./values";
+import { WireObject } from "./wire";
 
 /** Options of one check run (parsed from the command line). */
 export interface CheckOptions {
@@ -128,12 +128,10 @@ async function judge(
     if (opts.stack !== undefined) {
         const config = readStackConfig(opts.projectDir, opts.stack, opts.stackFile);
         const run = await runProgram(opts.projectDir, projectName, opts.stack, config, (r) => {
-            const raw = (r.properties?.toJavaScript() ?? {}) as Record<string, unknown>;
             add({
                 ...r,
-                properties: r.properties ?? new Struct(),
-                plain: plainValue(raw, false) as Record<string, unknown>,
-                masked: plainValue(raw, true) as Record<string, unknown>,
+                plain: plainValue(r.properties, false) as Record<string, unknown>,
+                masked: plainValue(r.properties, true) as Record<string, unknown>,
             });
         });
         outputs = run.outputs;
@@ -160,7 +158,7 @@ async function judge(
                 type,
                 name: `${ns}${objName}`,
                 file: rel,
-                properties: Struct.fromJavaScript(m.object as never),
+                properties: m.object as WireObject,
                 plain: m.object,
                 masked: m.object,
             });
@@ -532,7 +530,7 @@ async function renderLocalCharts(
         .map((j) => kubernetesObject(j) ?? {});
     let version: string | undefined;
     for (const chart of charts) {
-        const raw = chart.properties.toJavaScript() as Record<string, unknown>;
+        const raw = chart.properties;
         const decision = decideChart(raw, chart.plain, opts.projectDir, helm);
         if ("reason" in decision || helm === undefined) {
             const reason = "reason" in decision ? decision.reason : noHelmReason;
@@ -562,7 +560,7 @@ async function renderLocalCharts(
                 type,
                 name: child.name,
                 parent: chart.urn,
-                properties: Struct.fromJavaScript(child.object as never),
+                properties: child.object as WireObject,
                 plain: plainValue(child.object, false) as Record<string, unknown>,
                 masked: redactSecrets(plainValue(child.object, true), secrets) as Record<
                     string,

@@ -6,11 +6,11 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Diagnostic, PolicyPackPlugin } from "../../../tools/check/analyzer";
 import { readPackConfig, reconcilePackConfig } from "../../../tools/check/policy-config";
 import { clusterRole, namespace, service, T } from "../../fixtures/platform/guardrails";
 import { compliantDeployment } from "../../fixtures/workloads/compliant";
+import { WireObject } from "../../../tools/check/wire";
 import { secret, urnOf } from "../../util/policy-rpc-harness";
 
 const root = path.resolve(__dirname, "../../..");
@@ -38,7 +38,7 @@ async function analyze(
         urn: urnOf(type, name),
         type,
         name,
-        properties: Struct.fromJavaScript(props as never),
+        properties: props as WireObject,
     });
     return diagnostics.map(({ policy, enforcementLevel, message }) => ({
         policy,
