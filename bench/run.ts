@@ -11,6 +11,11 @@ const benchDir = path.join(root, "out", "bench");
 const tenantsKey = "sovereign-contour:tenants";
 /** Generated stacks are the dev stack plus tenants, so they are judged with dev's pack config. */
 const devPolicyConfig = path.join(root, "stacks", "policy-config", "dev");
+/**
+ * Node flags of `npm run check` (package.json), so the benchmark measures what CI runs: a larger
+ * young generation, see docs/performance.md.
+ */
+const checkNodeFlags = ["--max-semi-space-size=128"];
 
 interface Run {
     stack: string;
@@ -54,6 +59,7 @@ function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
     const res = spawnSync(
         process.execPath,
         [
+            ...checkNodeFlags,
             "-r",
             path.join(root, "tools", "ts-register.js"),
             path.join(root, "tools/check/cli.ts"),
@@ -123,6 +129,7 @@ function sdkFloor(resources: number): unknown {
     const res = spawnSync(
         process.execPath,
         [
+            ...checkNodeFlags,
             "-r",
             path.join(root, "tools", "ts-register.js"),
             path.join(root, "bench", "sdk-floor.ts"),

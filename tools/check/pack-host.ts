@@ -1,7 +1,8 @@
 // The check's policy-pack host: loads a pack's real entry point (`index.ts`, which constructs
 // `new PolicyPack` and so starts the analyzer gRPC server and prints its port) the way the Pulumi
-// SDK's `run-policy-pack` host does, with two differences that only affect speed: TypeScript is
-// transpiled without type checking (CI type-checks the packs with `npm run typecheck`), and stack
+// SDK's `run-policy-pack` host does, with differences that only affect speed: TypeScript is
+// transpiled without type checking, through the project's cached transpiler (the host is started
+// with `-r tools/ts-register.js`; CI type-checks the packs with `npm run typecheck`), stack
 // traces are formatted without source maps (policies throw an error for every "not applicable"
 // answer, and mapping each stack back to TypeScript dominated the pack's time on large stacks),
 // and a resource's properties are decoded once per request, straight to JavaScript, instead of
@@ -40,11 +41,6 @@ if (profileDir !== undefined && profileDir !== "") {
         });
     });
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require("ts-node").register({
-    transpileOnly: true,
-    compilerOptions: { module: "commonjs", target: "ES2022", sourceMap: false },
-});
 delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 (require("./pack-decode") as typeof import("./pack-decode")).decodePropertiesOnce(process.cwd());

@@ -611,7 +611,9 @@ function writeOutputs(
     for (const j of judged) {
         const obj = kubernetesObject(j, j.masked);
         if (obj !== undefined) {
-            docs.push(YAML.stringify(obj));
+            // Every object is a fresh copy, so there are no shared nodes to turn into aliases;
+            // skipping that search is most of what stringifying costs on large stacks.
+            docs.push(YAML.stringify(obj, { aliasDuplicateObjects: false }));
         }
     }
     fs.writeFileSync(path.join(dir, "manifests.yaml"), docs.join("---\n"));
