@@ -11,6 +11,10 @@ import {
     AnalyzedResource,
     encodedAnalyzeRequest,
     encodedAnalyzeStackRequest,
+    requestHead,
+    resourceHead,
+    sdkRequestHead,
+    sdkResourceHead,
 } from "../../tools/check/analyzer";
 import { sdkBookkeepingSkipped } from "../../tools/check/engine";
 import { installMocks } from "../util/mocks";
@@ -116,6 +120,37 @@ describe("check: requests encoded once for every pack", () => {
             kind: "ConfigMap",
         });
     });
+});
+
+describe("check: request heads written directly are the generated code's bytes", () => {
+    const base = resource("heads", 10);
+    const variants: [string, AnalyzedResource][] = [
+        ["every field set", base],
+        [
+            "defaults: no parent, no lists, deleteBeforeReplace unset",
+            {
+                urn: base.urn,
+                type: base.type,
+                name: base.name,
+                properties: {},
+            },
+        ],
+        ["deleteBeforeReplace true", { ...base, deleteBeforeReplace: true }],
+        ["empty strings in lists", { ...base, ignoreChanges: ["", "a"], dependencies: ["", "b"] }],
+        [
+            "property dependencies out of order, one empty",
+            { ...base, propertyDependencies: { spec: ["urn:x"], data: [], "": ["urn:y"], a: [] } },
+        ],
+        ["non-ASCII names", { ...base, name: "tenant-ä/日本-😀", parent: "urn:ü" }],
+        ["long strings", { ...base, urn: "u".repeat(20_000), dependencies: ["d".repeat(300)] }],
+        ["an unpaired surrogate (left to google-protobuf)", { ...base, name: "bad-\uD800" }],
+    ];
+    for (const [label, r] of variants) {
+        it(label, () => {
+            assert.ok(Buffer.from(requestHead(r)).equals(Buffer.from(sdkRequestHead(r))));
+            assert.ok(Buffer.from(resourceHead(r)).equals(Buffer.from(sdkResourceHead(r))));
+        });
+    }
 });
 
 describe("check: the in-process engine skips source bookkeeping", () => {

@@ -176,9 +176,14 @@ async function judge(
     judged = analyzed.resources;
     const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
     const remediations: Remediation[] = analyzed.remediations;
-    const stackLevel = await Promise.all(
+    const stackLevelAnswers = Promise.all(
         plugins.map((plugin, p) => plugin.analyzeStack(packNames[p], judged)),
     );
+    // The packs run AnalyzeStack over the whole stack while this process would only wait:
+    // manifests.yaml (the slowest output to produce) is rendered in the meantime.
+    const manifests = renderManifests(judged);
+    manifests.catch(() => undefined);
+    const stackLevel = await stackLevelAnswers;
     diagnostics.push(...stackLevel.flat());
     const byUrn = new Map(judged.map((j) => [j.urn, j]));
     for (const r of remediations) {
@@ -304,7 +309,7 @@ async function judge(
         images,
         unpinnedImageValues: unpinned,
     };
-    writeOutputs(path.join(opts.outDir, name), report, judged, nodeArtifacts, mirror);
+    writeOutputs(path.join(opts.outDir, name), report, await manifests, nodeArtifacts, mirror);
     return { code: report.passed ? 0 : 1, report };
 }
 
@@ -582,10 +587,33 @@ async function renderLocalCharts(
     return analyses;
 }
 
+/** Resources rendered to YAML between two turns of the event loop (see renderManifests). */
+const manifestsPerTurn = 250;
+
+/**
+ * manifests.yaml: every Kubernetes object, secrets masked. Rendered a few hundred objects per
+ * turn of the event loop, so that the packs' answers are taken in while it runs.
+ */
+async function renderManifests(judged: readonly Judged[]): Promise<string> {
+    const docs: string[] = [];
+    for (let i = 0; i < judged.length; i++) {
+        if (i > 0 && i % manifestsPerTurn === 0) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        const obj = kubernetesObject(judged[i], judged[i].masked);
+        if (obj !== undefined) {
+            // Every object is a fresh copy, so there are no shared nodes to turn into aliases;
+            // skipping that search is most of what stringifying costs on large stacks.
+            docs.push(YAML.stringify(obj, { aliasDuplicateObjects: false }));
+        }
+    }
+    return docs.join("---\n");
+}
+
 function writeOutputs(
     dir: string,
     report: Report,
-    judged: readonly Judged[],
+    manifests: string,
     nodeArtifacts: Record<string, unknown>,
     mirror: MirrorExport,
 ): void {
@@ -607,16 +635,7 @@ function writeOutputs(
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
     fs.writeFileSync(path.join(dir, "report.md"), renderMarkdown(report));
-    const docs: string[] = [];
-    for (const j of judged) {
-        const obj = kubernetesObject(j, j.masked);
-        if (obj !== undefined) {
-            // Every object is a fresh copy, so there are no shared nodes to turn into aliases;
-            // skipping that search is most of what stringifying costs on large stacks.
-            docs.push(YAML.stringify(obj, { aliasDuplicateObjects: false }));
-        }
-    }
-    fs.writeFileSync(path.join(dir, "manifests.yaml"), docs.join("---\n"));
+    fs.writeFileSync(path.join(dir, "manifests.yaml"), manifests);
     fs.writeFileSync(path.join(dir, "images.txt"), report.images.map((i) => `${i}\n`).join(""));
     fs.writeFileSync(path.join(dir, "mirror.json"), JSON.stringify(mirror, null, 2) + "\n");
     for (const [target, content] of artifacts) {

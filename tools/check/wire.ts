@@ -480,3 +480,79 @@ export function structRoundTrip(obj: object): WireObject {
         return Struct.fromJavaScript(obj as never).toJavaScript() as WireObject;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Small messages written field by field, as google-protobuf's generated serializers write them.
+
+/** Thrown by {@link MessageWriter} for a value it leaves to google-protobuf. */
+export class NotEncodedHere extends Error {}
+
+/**
+ * Writes a message's fields in the order given, the way the generated `serializeBinaryToWriter`
+ * writes them: the caller gives fields in field-number order and skips the defaults the
+ * generated code skips. Field numbers must be below 16 (one-byte tags).
+ */
+export class MessageWriter {
+    private readonly parts: Buffer[] = [];
+
+    private tag(field: number, wireType: number): void {
+        this.parts.push(Buffer.from([(field << 3) | wireType]));
+    }
+
+    private lengthPrefix(n: number): void {
+        const bytes: number[] = [];
+        let v = n;
+        while (v > 0x7f) {
+            bytes.push((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        bytes.push(v);
+        this.parts.push(Buffer.from(bytes));
+    }
+
+    /** A string field, written whatever its value (the generated code skips "" itself). */
+    string(field: number, s: string): this {
+        if (unpairedSurrogate.test(s) && hasUnpairedSurrogate(s)) {
+            throw new NotEncodedHere(`unpaired surrogate in field ${field}`);
+        }
+        const bytes = Buffer.from(s, "utf8");
+        this.tag(field, 2);
+        this.lengthPrefix(bytes.length);
+        this.parts.push(bytes);
+        return this;
+    }
+
+    /** A singular string field: skipped when empty, as generated code does for proto3. */
+    optionalString(field: number, s: string): this {
+        return s.length > 0 ? this.string(field, s) : this;
+    }
+
+    /** A repeated string field: every element, empty ones included. */
+    strings(field: number, list: readonly string[]): this {
+        for (const s of list) {
+            this.string(field, s);
+        }
+        return this;
+    }
+
+    /** A bool field: written only when true, as generated code does for proto3. */
+    bool(field: number, value: boolean): this {
+        if (value) {
+            this.tag(field, 0);
+            this.parts.push(Buffer.from([1]));
+        }
+        return this;
+    }
+
+    /** A message field (written even when its body is empty). */
+    message(field: number, body: Uint8Array): this {
+        this.tag(field, 2);
+        this.lengthPrefix(body.length);
+        this.parts.push(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+        return this;
+    }
+
+    bytes(): Buffer {
+        return Buffer.concat(this.parts);
+    }
+}
