@@ -124,21 +124,21 @@ function measure(args: string[], stack: string, repeats: number): Run {
     };
 }
 
-/** The SDK's own cost per resource (bench/sdk-floor.ts), in a fresh process. */
-function sdkFloor(resources: number): unknown {
+/** Runs one of the floor measurements (bench/<script>.ts) in a fresh process: its JSON line. */
+function floor(script: string, arg: string): unknown {
     const res = spawnSync(
         process.execPath,
         [
             ...checkNodeFlags,
             "-r",
             path.join(root, "tools", "ts-register.js"),
-            path.join(root, "bench", "sdk-floor.ts"),
-            String(resources),
+            path.join(root, "bench", `${script}.ts`),
+            arg,
         ],
         { cwd: root, encoding: "utf8" },
     );
     if (res.status !== 0) {
-        throw new Error(`sdk-floor exited ${res.status}:\n${res.stderr}`);
+        throw new Error(`${script} exited ${res.status}:\n${res.stderr}`);
     }
     return JSON.parse(res.stdout.trim().split("\n").pop() ?? "{}") as unknown;
 }
@@ -149,8 +149,10 @@ function main(): void {
     const runs: Run[] = [];
     runs.push(measure(["--stack", "dev"], "dev", repeats));
     runs.push(measure(["--stack", "prod"], "prod", repeats));
+    let largest = "";
     for (const n of sizes) {
         const { file } = generateStack(n);
+        largest = file;
         // The largest size runs once: its median would cost minutes for little extra precision.
         runs.push(
             measure(
@@ -161,10 +163,12 @@ function main(): void {
         );
     }
     // The same number of resources as the largest generated stack, for comparison.
-    const floor = sdkFloor(runs[runs.length - 1].resources);
+    const sdkFloor = floor("sdk-floor", String(runs[runs.length - 1].resources));
+    // The largest generated stack's own program, with no analysis: what the check cannot beat.
+    const programFloor = largest !== "" ? floor("program-floor", largest) : null;
     fs.writeFileSync(
         path.join(root, "out", "bench.json"),
-        JSON.stringify({ runs, sdkFloor: floor }, null, 2) + "\n",
+        JSON.stringify({ runs, sdkFloor, programFloor }, null, 2) + "\n",
     );
     console.log(
         "stack        tenants  resources  program  policies  schema   total  peakRssMb  cpu check  cpu packs",
@@ -178,7 +182,8 @@ function main(): void {
                 `${r.cpuSeconds.packs.toFixed(1).padStart(10)}`,
         );
     }
-    console.log(`SDK floor (bench/sdk-floor.ts): ${JSON.stringify(floor)}`);
+    console.log(`SDK floor (bench/sdk-floor.ts): ${JSON.stringify(sdkFloor)}`);
+    console.log(`Program floor (bench/program-floor.ts): ${JSON.stringify(programFloor)}`);
 }
 
 main();
