@@ -7,7 +7,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { PackConfig, PolicyConfigEntry, PolicyInfo } from "./policy-config";
-import { encodeStruct, MessageWriter, NotEncodedHere, WireObject } from "./wire";
+import { encodeStruct, MessageWriter, NotEncodedHere, varintSize, WireObject } from "./wire";
 
 /** Every pack process started, so none outlives the check, whichever way it exits. */
 const running = new Set<ChildProcess>();
@@ -373,30 +373,23 @@ function propertiesBytes(properties: WireObject): Uint8Array {
 }
 
 /**
- * A message's encoding with one more length-delimited field appended. Protocol buffers parse
- * fields in any order, so `head` (the message without its properties) followed by field
- * `field` carrying `body` is the same message as one encoded with the field in place.
+ * `head` (a message's encoding without its properties) followed by field `field` carrying
+ * `properties`, as the body of a field `outer` of the enclosing message when one is given.
+ * Protocol buffers parse fields in any order, so this is the same message as one encoded with
+ * the properties in place.
  */
-function withField(head: Uint8Array, field: number, body: Uint8Array): Uint8Array {
-    const tag = varint((field << 3) | 2);
-    const length = varint(body.length);
-    const out = new Uint8Array(head.length + tag.length + length.length + body.length);
-    out.set(head, 0);
-    out.set(tag, head.length);
-    out.set(length, head.length + tag.length);
-    out.set(body, head.length + tag.length + length.length);
-    return out;
-}
-
-function varint(n: number): number[] {
-    const bytes: number[] = [];
-    let v = n;
-    while (v > 0x7f) {
-        bytes.push((v & 0x7f) | 0x80);
-        v = Math.floor(v / 128);
+function withProperties(
+    w: MessageWriter,
+    head: Uint8Array,
+    field: number,
+    properties: Uint8Array,
+    outer?: number,
+): MessageWriter {
+    if (outer !== undefined) {
+        const length = head.length + 1 + varintSize(properties.length) + properties.length;
+        w.lengthDelimited(outer, length);
     }
-    bytes.push(v);
-    return bytes;
+    return w.raw(head).lengthDelimited(field, properties.length).raw(properties);
 }
 
 /**
@@ -503,7 +496,12 @@ export function encodedAnalyzeRequest(r: AnalyzedResource): Uint8Array {
     let bytes = encodedRequests.get(r);
     if (bytes === undefined) {
         // AnalyzeRequest.properties is field 2.
-        bytes = withField(requestHead(r), 2, propertiesBytes(r.properties));
+        bytes = withProperties(
+            new MessageWriter(),
+            requestHead(r),
+            2,
+            propertiesBytes(r.properties),
+        ).bytes();
         encodedRequests.set(r, bytes);
     }
     return bytes;
@@ -515,14 +513,21 @@ export function encodedAnalyzeStackRequest(resources: readonly AnalyzedResource[
     if (bytes !== undefined) {
         return bytes;
     }
-    const parts: Uint8Array[] = [];
-    const empty = new Uint8Array(0);
-    for (const r of resources) {
-        // AnalyzerResource.properties is field 2; AnalyzeStackRequest.resources is field 1.
-        const resource = withField(resourceHead(r), 2, propertiesBytes(r.properties));
-        parts.push(withField(empty, 1, resource));
+    const parts = resources.map((r) => ({
+        head: resourceHead(r),
+        properties: propertiesBytes(r.properties),
+    }));
+    let size = 0;
+    for (const { head, properties } of parts) {
+        const body = head.length + 1 + varintSize(properties.length) + properties.length;
+        size += 1 + varintSize(body) + body;
     }
-    bytes = Buffer.concat(parts);
+    const w = new MessageWriter(size);
+    for (const { head, properties } of parts) {
+        // AnalyzerResource.properties is field 2; AnalyzeStackRequest.resources is field 1.
+        withProperties(w, head, 2, properties, 1);
+    }
+    bytes = w.bytes();
     encodedStackRequests.set(resources, bytes);
     return bytes;
 }

@@ -92,7 +92,8 @@ function checkedNumber(n: number): number {
 // Encoding: a size pass that records every nested message's length (in visiting order), then a
 // write pass into one buffer that reads them back in the same order.
 
-function varintSize(n: number): number {
+/** How many bytes the varint encoding of `n` (below 2^35) takes. */
+export function varintSize(n: number): number {
     return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
@@ -493,21 +494,35 @@ export class NotEncodedHere extends Error {}
  * generated code skips. Field numbers must be below 16 (one-byte tags).
  */
 export class MessageWriter {
-    private readonly parts: Buffer[] = [];
+    private buf: Buffer;
+    private pos = 0;
 
-    private tag(field: number, wireType: number): void {
-        this.parts.push(Buffer.from([(field << 3) | wireType]));
+    /** `capacity`: the expected size in bytes, when known (the buffer grows as needed anyway). */
+    constructor(capacity = 256) {
+        this.buf = Buffer.allocUnsafe(capacity);
     }
 
-    private lengthPrefix(n: number): void {
-        const bytes: number[] = [];
+    private reserve(n: number): void {
+        if (this.pos + n > this.buf.length) {
+            const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+            this.buf.copy(grown, 0, 0, this.pos);
+            this.buf = grown;
+        }
+    }
+
+    private varint(n: number): void {
+        this.reserve(5);
         let v = n;
         while (v > 0x7f) {
-            bytes.push((v & 0x7f) | 0x80);
+            this.buf[this.pos++] = (v & 0x7f) | 0x80;
             v >>>= 7;
         }
-        bytes.push(v);
-        this.parts.push(Buffer.from(bytes));
+        this.buf[this.pos++] = v;
+    }
+
+    private tag(field: number, wireType: number): void {
+        this.reserve(1);
+        this.buf[this.pos++] = (field << 3) | wireType;
     }
 
     /** A string field, written whatever its value (the generated code skips "" itself). */
@@ -515,10 +530,11 @@ export class MessageWriter {
         if (unpairedSurrogate.test(s) && hasUnpairedSurrogate(s)) {
             throw new NotEncodedHere(`unpaired surrogate in field ${field}`);
         }
-        const bytes = Buffer.from(s, "utf8");
+        const n = Buffer.byteLength(s, "utf8");
         this.tag(field, 2);
-        this.lengthPrefix(bytes.length);
-        this.parts.push(bytes);
+        this.varint(n);
+        this.reserve(n);
+        this.pos += this.buf.write(s, this.pos, n, "utf8");
         return this;
     }
 
@@ -539,20 +555,33 @@ export class MessageWriter {
     bool(field: number, value: boolean): this {
         if (value) {
             this.tag(field, 0);
-            this.parts.push(Buffer.from([1]));
+            this.reserve(1);
+            this.buf[this.pos++] = 1;
         }
         return this;
     }
 
     /** A message field (written even when its body is empty). */
     message(field: number, body: Uint8Array): this {
+        return this.lengthDelimited(field, body.length).raw(body);
+    }
+
+    /** The tag and length of a length-delimited field whose `length` bytes follow (see raw). */
+    lengthDelimited(field: number, length: number): this {
         this.tag(field, 2);
-        this.lengthPrefix(body.length);
-        this.parts.push(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+        this.varint(length);
+        return this;
+    }
+
+    /** Bytes already encoded, copied as they are. */
+    raw(bytes: Uint8Array): this {
+        this.reserve(bytes.length);
+        this.buf.set(bytes, this.pos);
+        this.pos += bytes.length;
         return this;
     }
 
     bytes(): Buffer {
-        return Buffer.concat(this.parts);
+        return this.buf.subarray(0, this.pos);
     }
 }
