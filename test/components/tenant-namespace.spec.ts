@@ -15,6 +15,7 @@ import { loadSettings } from "../../stacks";
 import { assertGolden } from "../util/golden";
 import { installMocks, named, ofType, recorded, resetRecorded, settled } from "../util/mocks";
 import { runStackPolicy, toPolicyResources } from "../util/recorded-stack";
+import { prng } from "../util/prng";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
@@ -750,18 +751,6 @@ describe("components/tenant-namespace", () => {
         });
     });
 });
-
-/** mulberry32: a small seeded generator, so every run draws the same cases. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function randomTenant(random: () => number, name: string): TenantNamespaceArgs {
     const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));

@@ -410,25 +410,40 @@ function optionsBytes(r: AnalyzedResource): Buffer {
 }
 
 /**
- * An AnalyzeRequest without its properties (fields 1 type, 3 urn, 4 name, 5 options), written
- * directly: building it with the generated classes was a large part of the check's own time on
- * big stacks. {@link sdkRequestHead} is the generated code's encoding, which the tests compare
- * byte for byte and which is used for what MessageWriter leaves to google-protobuf.
+ * `write()`, or the generated code's encoding `sdk()` when MessageWriter leaves a value to
+ * google-protobuf (see NotEncodedHere).
  */
-export function requestHead(r: AnalyzedResource): Uint8Array {
+function directly(write: () => Uint8Array, sdk: () => Uint8Array): Uint8Array {
     try {
-        return new MessageWriter()
-            .optionalString(1, r.type)
-            .optionalString(3, r.urn)
-            .optionalString(4, r.name)
-            .message(5, optionsBytes(r))
-            .bytes();
+        return write();
     } catch (e) {
         if (!(e instanceof NotEncodedHere)) {
             throw e;
         }
-        return sdkRequestHead(r);
+        return sdk();
     }
+}
+
+/** The fields AnalyzeRequest and AnalyzerResource share: 1 type, 3 urn, 4 name, 5 options. */
+function commonFields(r: AnalyzedResource): MessageWriter {
+    return new MessageWriter()
+        .optionalString(1, r.type)
+        .optionalString(3, r.urn)
+        .optionalString(4, r.name)
+        .message(5, optionsBytes(r));
+}
+
+/**
+ * An AnalyzeRequest without its properties, written directly: building it with the generated
+ * classes was a large part of the check's own time on big stacks. {@link sdkRequestHead} is the
+ * generated code's encoding, which the tests compare byte for byte and which is used for what
+ * MessageWriter leaves to google-protobuf.
+ */
+export function requestHead(r: AnalyzedResource): Uint8Array {
+    return directly(
+        () => commonFields(r).bytes(),
+        () => sdkRequestHead(r),
+    );
 }
 
 /** {@link requestHead} as the generated code encodes it. */
@@ -442,35 +457,29 @@ export function sdkRequestHead(r: AnalyzedResource): Uint8Array {
 }
 
 /**
- * An AnalyzerResource without its properties (fields 1 type, 3 urn, 4 name, 5 options, 7 parent,
- * 8 dependencies, 9 propertyDependencies: a map written with its keys sorted, each entry a key
- * (1) and an AnalyzerPropertyDependencies (2) whose field 1 lists the URNs).
+ * An AnalyzerResource without its properties: the common fields, then 7 parent, 8 dependencies
+ * and 9 propertyDependencies (a map written with its keys sorted, each entry a key (1) and an
+ * AnalyzerPropertyDependencies (2) whose field 1 lists the URNs).
  */
 export function resourceHead(r: AnalyzedResource): Uint8Array {
-    try {
-        const w = new MessageWriter()
-            .optionalString(1, r.type)
-            .optionalString(3, r.urn)
-            .optionalString(4, r.name)
-            .message(5, optionsBytes(r))
-            .optionalString(7, r.parent ?? "")
-            .strings(8, r.dependencies ?? []);
-        const deps = r.propertyDependencies ?? {};
-        const keys = Object.keys(deps);
-        if (keys.includes("__proto__")) {
-            throw new NotEncodedHere("a property named __proto__");
-        }
-        for (const key of keys.sort()) {
-            const value = new MessageWriter().strings(1, deps[key]).bytes();
-            w.message(9, new MessageWriter().string(1, key).message(2, value).bytes());
-        }
-        return w.bytes();
-    } catch (e) {
-        if (!(e instanceof NotEncodedHere)) {
-            throw e;
-        }
-        return sdkResourceHead(r);
-    }
+    return directly(
+        () => {
+            const w = commonFields(r)
+                .optionalString(7, r.parent ?? "")
+                .strings(8, r.dependencies ?? []);
+            const deps = r.propertyDependencies ?? {};
+            const keys = Object.keys(deps);
+            if (keys.includes("__proto__")) {
+                throw new NotEncodedHere("a property named __proto__");
+            }
+            for (const key of keys.sort()) {
+                const value = new MessageWriter().strings(1, deps[key]).bytes();
+                w.message(9, new MessageWriter().string(1, key).message(2, value).bytes());
+            }
+            return w.bytes();
+        },
+        () => sdkResourceHead(r),
+    );
 }
 
 /** {@link resourceHead} as the generated code encodes it. */
