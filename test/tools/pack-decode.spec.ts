@@ -10,6 +10,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import {
     decodePropertiesOnce,
+    delegatedMessages,
     propertiesDecodedOnce,
     PropertyDecoding,
 } from "../../tools/check/pack-decode";
@@ -111,20 +112,20 @@ const decoding = new PropertyDecoding(Struct.prototype);
 describe("check: the pack host decodes each resource's properties once", () => {
     it("AnalyzeRequest: every field reads as the generated code decodes it", () => {
         const bytes = Buffer.from(request("web").serializeBinary());
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
         assertReadsAs(ours, analyzerpb.AnalyzeRequest.deserializeBinary(bytes));
     });
 
     it("converts the properties once and hands every caller that value", () => {
         const bytes = Buffer.from(request("web").serializeBinary());
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
         const first = ours.getProperties()?.toJavaScript();
         assert.strictEqual(ours.getProperties()?.toJavaScript(), first);
     });
 
     it("the properties stand-in fails loudly on anything but toJavaScript", () => {
         const bytes = Buffer.from(request("web").serializeBinary());
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
         assert.throws(() => ours.getProperties()?.getFieldsMap());
     });
 
@@ -132,7 +133,7 @@ describe("check: the pack host decodes each resource's properties once", () => {
         const req = request("bare");
         req.clearProperties();
         const bytes = Buffer.from(req.serializeBinary());
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
         assert.strictEqual(ours.getProperties(), undefined);
     });
 
@@ -141,13 +142,62 @@ describe("check: the pack host decodes each resource's properties once", () => {
         const second = new analyzerpb.AnalyzeRequest();
         second.setProperties(Struct.fromJavaScript({ extra: "yes", kind: "Other" }));
         const bytes = Buffer.concat([first, Buffer.from(second.serializeBinary())]);
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length);
+        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
         const sdk = analyzerpb.AnalyzeRequest.deserializeBinary(bytes);
         assertReadsAs(ours, sdk);
         assert.strictEqual(
             (ours.getProperties()?.toJavaScript() as Record<string, unknown>).extra,
             "yes",
         );
+    });
+
+    it("parses every field the check sends itself (nothing left to the generated code)", () => {
+        const before = delegatedMessages.count;
+        const req = request("web");
+        const o = options("urn:parent");
+        o.setIgnorechangesList(["", "spec", "é"]);
+        o.setDeletebeforereplace(true);
+        o.setAliasesList(["urn:old"]);
+        req.setOptions(o);
+        const bytes = Buffer.from(req.serializeBinary());
+        assertReadsAs(
+            decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request"),
+            analyzerpb.AnalyzeRequest.deserializeBinary(bytes),
+        );
+        const r = stackResource("deps");
+        r.getPropertydependenciesMap().set("", new analyzerpb.AnalyzerPropertyDependencies());
+        r.getPropertydependenciesMap().set("aa", new analyzerpb.AnalyzerPropertyDependencies());
+        const rb = Buffer.from(r.serializeBinary());
+        assertReadsAs(
+            decoding.message(analyzerpb.AnalyzerResource, rb, 0, rb.length, "resource"),
+            analyzerpb.AnalyzerResource.deserializeBinary(rb),
+        );
+        assert.strictEqual(delegatedMessages.count, before);
+    });
+
+    it("leaves what it does not parse to the generated code: a provider, unknown fields, bad UTF-8", () => {
+        const withProvider = request("p");
+        const provider = new analyzerpb.AnalyzerProviderResource();
+        provider.setType("pulumi:providers:kubernetes");
+        provider.setUrn("urn:provider");
+        provider.setProperties(Struct.fromJavaScript({ kubeconfig: "x" }));
+        withProvider.setProvider(provider);
+        const unknownField = Buffer.concat([
+            Buffer.from(request("u").serializeBinary()),
+            Buffer.from([0x78, 0x01]), // field 15, varint 1
+        ]);
+        const badName = Buffer.concat([
+            Buffer.from(request("").serializeBinary()), // no name (field 4) ...
+            Buffer.from([0x22, 0x02, 0xc3, 0x28]), // ... then a name that is not valid UTF-8
+        ]);
+        for (const bytes of [Buffer.from(withProvider.serializeBinary()), unknownField, badName]) {
+            const before = delegatedMessages.count;
+            assertReadsAs(
+                decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request"),
+                analyzerpb.AnalyzeRequest.deserializeBinary(bytes),
+            );
+            assert.strictEqual(delegatedMessages.count, before + 1);
+        }
     });
 
     it("AnalyzeStackRequest: resources in order, each reading as the generated code decodes it", () => {

@@ -30,6 +30,8 @@ interface MessageWithProperties {
 }
 
 interface MessageClass<T> {
+    /** The generated constructor, from the message's JSPB array (index = field number - 1). */
+    new (data?: unknown[]): T;
     deserializeBinary(bytes: Uint8Array): T;
 }
 
@@ -46,10 +48,11 @@ interface MethodDefinition {
 /** Marks service definitions this module patched, so a second call (or a test) can tell. */
 const patched = Symbol.for("sovereign-contour.pack-decode");
 
-/** `properties` is field 2 of both AnalyzeRequest and AnalyzerResource. */
-const propertiesField = 2;
 /** `resources` is field 1 of AnalyzeStackRequest. */
 const resourcesField = 1;
+
+/** Messages left to the generated code whole since the process started (for the tests). */
+export const delegatedMessages = { count: 0 };
 
 /** Thrown when a message is left to the generated code whole. */
 class Delegate extends Error {}
@@ -144,25 +147,166 @@ function fieldsOf(buf: Buffer, start: number, end: number): Field[] {
     return fields;
 }
 
-/** The message in `buf[start, end)` without its properties field, and that field's payload. */
-function withoutProperties(
+/** Which message a head is: AnalyzeRequest, or AnalyzerResource (which has fields 7 to 9 too). */
+type HeadKind = "request" | "resource";
+
+/** The string in `buf[start, end)`, or a delegation when it is not valid UTF-8. */
+function utf8(buf: Buffer, start: number, end: number): string {
+    for (let i = start; i < end; i++) {
+        if (buf[i] >= 0x80) {
+            const slice = buf.subarray(start, end);
+            if (!isUtf8(slice)) {
+                throw delegate;
+            }
+            return slice.toString("utf8");
+        }
+    }
+    return buf.toString("latin1", start, end);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const isUtf8 = (require("buffer") as { isUtf8(input: Uint8Array): boolean }).isUtf8;
+
+/** Field `f` as a string, when it is length-delimited (anything else is left to the generated code). */
+function stringField(buf: Buffer, f: Field): string {
+    if ((buf[f.start] & 7) !== 2) {
+        throw delegate;
+    }
+    return utf8(buf, f.payloadStart, f.end);
+}
+
+/** Field `f` as a bool (a varint), as the generated code reads it. */
+function boolField(buf: Buffer, f: Field): boolean {
+    if ((buf[f.start] & 7) !== 0) {
+        throw delegate;
+    }
+    const at = { pos: f.payloadStart };
+    return varint(buf, at, f.end) !== 0;
+}
+
+/**
+ * AnalyzerResourceOptions as its JSPB array: 1 protect, 2 ignoreChanges, 3 deleteBeforeReplace,
+ * 4 deleteBeforeReplaceDefined, 5 additionalSecretOutputs, 6 aliases, 8 parent. Custom timeouts
+ * (7), never sent by the check, and any other field are left to the generated code.
+ */
+function optionsArray(buf: Buffer, start: number, end: number): unknown[] {
+    const data: unknown[] = [];
+    const list = (i: number): string[] => (data[i] ??= []) as string[];
+    for (const f of fieldsOf(buf, start, end)) {
+        switch (f.number) {
+            case 1:
+                data[0] = boolField(buf, f);
+                break;
+            case 2:
+                list(1).push(stringField(buf, f));
+                break;
+            case 3:
+                data[2] = boolField(buf, f);
+                break;
+            case 4:
+                data[3] = boolField(buf, f);
+                break;
+            case 5:
+                list(4).push(stringField(buf, f));
+                break;
+            case 6:
+                list(5).push(stringField(buf, f));
+                break;
+            case 8:
+                data[7] = stringField(buf, f);
+                break;
+            default:
+                throw delegate;
+        }
+    }
+    return data;
+}
+
+/**
+ * The JSPB array of an AnalyzeRequest or AnalyzerResource without its properties, and where the
+ * properties are. Only the fields the check sends are parsed here: 1 type, 3 urn, 4 name,
+ * 5 options, and for a resource 7 parent, 8 dependencies, 9 property dependencies. A provider (6),
+ * a repeated singular field or an unknown field leaves the whole message to the generated code.
+ */
+function headArray(
     buf: Buffer,
     start: number,
     end: number,
-): { rest: Buffer; properties: Buffer | undefined } {
-    const fields = fieldsOf(buf, start, end);
-    const props = fields.filter((f) => f.number === propertiesField);
-    if (props.length > 1) {
-        throw delegate; // repeated occurrences of a message field merge; not ours to do
+    kind: HeadKind,
+): { data: unknown[]; properties: Buffer | undefined } {
+    const data: unknown[] = [];
+    const seen = new Set<number>();
+    let properties: Buffer | undefined;
+    for (const f of fieldsOf(buf, start, end)) {
+        if (f.number !== 8 && f.number !== 9) {
+            if (seen.has(f.number)) {
+                throw delegate; // a singular field twice: the generated code merges or overrides
+            }
+            seen.add(f.number);
+        }
+        switch (f.number) {
+            case 1:
+            case 3:
+            case 4:
+                data[f.number - 1] = stringField(buf, f);
+                break;
+            case 2:
+                if ((buf[f.start] & 7) !== 2) {
+                    throw delegate;
+                }
+                properties = buf.subarray(f.payloadStart, f.end);
+                break;
+            case 5:
+                if ((buf[f.start] & 7) !== 2) {
+                    throw delegate;
+                }
+                data[4] = optionsArray(buf, f.payloadStart, f.end);
+                break;
+            case 7:
+                if (kind !== "resource") {
+                    throw delegate;
+                }
+                data[6] = stringField(buf, f);
+                break;
+            case 8:
+                if (kind !== "resource") {
+                    throw delegate;
+                }
+                ((data[7] ??= []) as string[]).push(stringField(buf, f));
+                break;
+            case 9: {
+                if (kind !== "resource" || (buf[f.start] & 7) !== 2) {
+                    throw delegate;
+                }
+                // A map entry: key (1), AnalyzerPropertyDependencies (2) whose field 1 lists URNs.
+                let key: string | undefined;
+                let urns: string[] | undefined;
+                for (const e of fieldsOf(buf, f.payloadStart, f.end)) {
+                    if (e.number === 1 && key === undefined) {
+                        key = stringField(buf, e);
+                    } else if (e.number === 2 && urns === undefined && (buf[e.start] & 7) === 2) {
+                        urns = [];
+                        for (const u of fieldsOf(buf, e.payloadStart, e.end)) {
+                            if (u.number !== 1) {
+                                throw delegate;
+                            }
+                            urns.push(stringField(buf, u));
+                        }
+                    } else {
+                        throw delegate;
+                    }
+                }
+                if (key === undefined || urns === undefined) {
+                    throw delegate;
+                }
+                ((data[8] ??= []) as unknown[]).push([key, [urns]]);
+                break;
+            }
+            default:
+                throw delegate;
+        }
     }
-    const rest = Buffer.concat(
-        fields.filter((f) => f.number !== propertiesField).map((f) => buf.subarray(f.start, f.end)),
-    );
-    const p = props[0];
-    return {
-        rest,
-        properties: p === undefined ? undefined : buf.subarray(p.payloadStart, p.end),
-    };
+    return { data, properties };
 }
 
 export class PropertyDecoding {
@@ -193,23 +337,29 @@ export class PropertyDecoding {
         return message;
     }
 
-    /** One message carrying properties (AnalyzeRequest, AnalyzerResource) from its bytes. */
+    /**
+     * One message carrying properties (AnalyzeRequest, AnalyzerResource) from its bytes: the
+     * generated class built from the fields parsed here, or, for what is not parsed here, from
+     * the generated code's own decoding of the rest.
+     */
     message<T extends MessageWithProperties>(
         cls: MessageClass<T>,
         buf: Buffer,
         start: number,
         end: number,
+        kind: HeadKind,
     ): T {
         try {
-            const { rest, properties } = withoutProperties(buf, start, end);
+            const { data, properties } = headArray(buf, start, end, kind);
             return this.attach(
-                cls.deserializeBinary(rest),
+                new cls(data),
                 properties === undefined ? undefined : this.lazyStruct(properties),
             );
         } catch (e) {
             if (e !== delegate) {
                 throw e;
             }
+            delegatedMessages.count++;
             return this.attach(cls.deserializeBinary(buf.subarray(start, end)), undefined);
         }
     }
@@ -227,13 +377,14 @@ export class PropertyDecoding {
             if (e !== delegate) {
                 throw e;
             }
+            delegatedMessages.count++;
             const whole = cls.deserializeBinary(buf);
             whole.setResourcesList(whole.getResourcesList().map((r) => this.attach(r, undefined)));
             return whole;
         }
         const resources = fields
             .filter((f) => f.number === resourcesField)
-            .map((f) => this.message(resourceCls, buf, f.payloadStart, f.end));
+            .map((f) => this.message(resourceCls, buf, f.payloadStart, f.end, "resource"));
         const request = cls.deserializeBinary(
             Buffer.concat(
                 fields
@@ -258,8 +409,8 @@ export function decodePropertiesOnce(packDir: string): void {
     const resource = messages.AnalyzerResource as MessageClass<MessageWithProperties>;
     const stack = messages.AnalyzeStackRequest as MessageClass<StackRequest>;
     const methods: Record<string, (buffer: Buffer) => unknown> = {
-        analyze: (b) => decoding.message(request, b, 0, b.length),
-        remediate: (b) => decoding.message(request, b, 0, b.length),
+        analyze: (b) => decoding.message(request, b, 0, b.length, "request"),
+        remediate: (b) => decoding.message(request, b, 0, b.length, "request"),
         analyzeStack: (b) => decoding.stack(stack, resource, b),
     };
     for (const [name, decode] of Object.entries(methods)) {
