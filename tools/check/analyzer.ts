@@ -446,14 +446,21 @@ export function requestHead(r: AnalyzedResource): Uint8Array {
     );
 }
 
+/** Sets the fields AnalyzeRequest and AnalyzerResource share, with the generated setters. */
+function setCommonFields<M extends analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource>(
+    message: M,
+    r: AnalyzedResource,
+): M {
+    message.setType(r.type);
+    message.setName(r.name);
+    message.setUrn(r.urn);
+    message.setOptions(options(r));
+    return message;
+}
+
 /** {@link requestHead} as the generated code encodes it. */
 export function sdkRequestHead(r: AnalyzedResource): Uint8Array {
-    const req = new analyzerpb.AnalyzeRequest();
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setUrn(r.urn);
-    req.setOptions(options(r));
-    return req.serializeBinary();
+    return setCommonFields(new analyzerpb.AnalyzeRequest(), r).serializeBinary();
 }
 
 /**
@@ -484,11 +491,7 @@ export function resourceHead(r: AnalyzedResource): Uint8Array {
 
 /** {@link resourceHead} as the generated code encodes it. */
 export function sdkResourceHead(r: AnalyzedResource): Uint8Array {
-    const ar = new analyzerpb.AnalyzerResource();
-    ar.setType(r.type);
-    ar.setName(r.name);
-    ar.setUrn(r.urn);
-    ar.setOptions(options(r));
+    const ar = setCommonFields(new analyzerpb.AnalyzerResource(), r);
     ar.setParent(r.parent ?? "");
     ar.setDependenciesList([...(r.dependencies ?? [])]);
     const deps = ar.getPropertydependenciesMap();

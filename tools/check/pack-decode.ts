@@ -19,7 +19,7 @@
  * the generated code whole, and its properties are still converted only once.
  */
 import * as path from "path";
-import { decodeStruct, WireObject } from "./wire";
+import { decodeStruct, utf8String, WireObject } from "./wire";
 
 interface StructLike {
     toJavaScript(): unknown;
@@ -150,29 +150,21 @@ function fieldsOf(buf: Buffer, start: number, end: number): Field[] {
 /** Which message a head is: AnalyzeRequest, or AnalyzerResource (which has fields 7 to 9 too). */
 type HeadKind = "request" | "resource";
 
-/** The string in `buf[start, end)`, or a delegation when it is not valid UTF-8. */
-function utf8(buf: Buffer, start: number, end: number): string {
-    for (let i = start; i < end; i++) {
-        if (buf[i] >= 0x80) {
-            const slice = buf.subarray(start, end);
-            if (!isUtf8(slice)) {
-                throw delegate;
-            }
-            return slice.toString("utf8");
-        }
-    }
-    return buf.toString("latin1", start, end);
-}
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const isUtf8 = (require("buffer") as { isUtf8(input: Uint8Array): boolean }).isUtf8;
-
-/** Field `f` as a string, when it is length-delimited (anything else is left to the generated code). */
-function stringField(buf: Buffer, f: Field): string {
+/** Field `f`, which must be length-delimited (anything else is left to the generated code). */
+function lengthDelimited(buf: Buffer, f: Field): Field {
     if ((buf[f.start] & 7) !== 2) {
         throw delegate;
     }
-    return utf8(buf, f.payloadStart, f.end);
+    return f;
+}
+
+/** Field `f` as a string (valid UTF-8 only: anything else is left to the generated code). */
+function stringField(buf: Buffer, f: Field): string {
+    const s = utf8String(buf, lengthDelimited(buf, f).payloadStart, f.end);
+    if (s === undefined) {
+        throw delegate;
+    }
+    return s;
 }
 
 /** Field `f` as a bool (a varint), as the generated code reads it. */
@@ -191,26 +183,18 @@ function boolField(buf: Buffer, f: Field): boolean {
  */
 function optionsArray(buf: Buffer, start: number, end: number): unknown[] {
     const data: unknown[] = [];
-    const list = (i: number): string[] => (data[i] ??= []) as string[];
     for (const f of fieldsOf(buf, start, end)) {
+        // The JSPB array holds field n at index n - 1.
         switch (f.number) {
             case 1:
-                data[0] = boolField(buf, f);
+            case 3:
+            case 4:
+                data[f.number - 1] = boolField(buf, f);
                 break;
             case 2:
-                list(1).push(stringField(buf, f));
-                break;
-            case 3:
-                data[2] = boolField(buf, f);
-                break;
-            case 4:
-                data[3] = boolField(buf, f);
-                break;
             case 5:
-                list(4).push(stringField(buf, f));
-                break;
             case 6:
-                list(5).push(stringField(buf, f));
+                ((data[f.number - 1] ??= []) as string[]).push(stringField(buf, f));
                 break;
             case 8:
                 data[7] = stringField(buf, f);
@@ -251,15 +235,10 @@ function headArray(
                 data[f.number - 1] = stringField(buf, f);
                 break;
             case 2:
-                if ((buf[f.start] & 7) !== 2) {
-                    throw delegate;
-                }
-                properties = buf.subarray(f.payloadStart, f.end);
+                properties = buf.subarray(lengthDelimited(buf, f).payloadStart, f.end);
                 break;
             case 5:
-                if ((buf[f.start] & 7) !== 2) {
-                    throw delegate;
-                }
+                lengthDelimited(buf, f);
                 data[4] = optionsArray(buf, f.payloadStart, f.end);
                 break;
             case 7:
@@ -275,16 +254,18 @@ function headArray(
                 ((data[7] ??= []) as string[]).push(stringField(buf, f));
                 break;
             case 9: {
-                if (kind !== "resource" || (buf[f.start] & 7) !== 2) {
+                if (kind !== "resource") {
                     throw delegate;
                 }
+                lengthDelimited(buf, f);
                 // A map entry: key (1), AnalyzerPropertyDependencies (2) whose field 1 lists URNs.
                 let key: string | undefined;
                 let urns: string[] | undefined;
                 for (const e of fieldsOf(buf, f.payloadStart, f.end)) {
                     if (e.number === 1 && key === undefined) {
                         key = stringField(buf, e);
-                    } else if (e.number === 2 && urns === undefined && (buf[e.start] & 7) === 2) {
+                    } else if (e.number === 2 && urns === undefined) {
+                        lengthDelimited(buf, e);
                         urns = [];
                         for (const u of fieldsOf(buf, e.payloadStart, e.end)) {
                             if (u.number !== 1) {

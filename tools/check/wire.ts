@@ -309,16 +309,11 @@ class Reader {
         const end = this.limit();
         const start = this.pos;
         this.pos = end;
-        for (let i = start; i < end; i++) {
-            if (this.buf[i] >= 0x80) {
-                const slice = this.buf.subarray(start, end);
-                if (!isUtf8(slice)) {
-                    throw delegate;
-                }
-                return slice.toString("utf8");
-            }
+        const s = utf8String(this.buf, start, end);
+        if (s === undefined) {
+            throw delegate;
         }
-        return this.buf.toString("latin1", start, end);
+        return s;
     }
 
     value(end: number): WireValue {
@@ -423,6 +418,20 @@ class Reader {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const isUtf8 = (require("buffer") as { isUtf8(input: Uint8Array): boolean }).isUtf8;
+
+/**
+ * The string encoded in `buf[start, end)`, or undefined when those bytes are not valid UTF-8
+ * (whose decoding is google-protobuf's own). ASCII, the usual case, is read without validation.
+ */
+export function utf8String(buf: Buffer, start: number, end: number): string | undefined {
+    for (let i = start; i < end; i++) {
+        if (buf[i] >= 0x80) {
+            const slice = buf.subarray(start, end);
+            return isUtf8(slice) ? slice.toString("utf8") : undefined;
+        }
+    }
+    return buf.toString("latin1", start, end);
+}
 
 /** The value of `Struct.deserializeBinary(bytes).toJavaScript()`. */
 export function decodeStruct(bytes: Uint8Array): WireObject {
