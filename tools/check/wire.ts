@@ -14,9 +14,10 @@
  * google-protobuf writes and reads a Struct's keys sorted (`Array.prototype.sort`, by UTF-16 code
  * units), writes every oneof member that is set (an empty string or a `false` included) and map
  * keys even when empty. Strings with unpaired surrogates, non-finite or negative-zero numbers and
- * the key `__proto__` are left to google-protobuf, whose handling of them is its own; on decoding, anything but the
- * canonical encoding (unknown fields, unexpected wire types, invalid UTF-8, an unset value) is left
- * to it too. test/tools/wire.spec.ts compares both ways on generated and real values.
+ * the key `__proto__` are left to google-protobuf, whose handling of them is its own; on
+ * decoding, anything but the canonical encoding (unknown fields, unexpected wire types, invalid
+ * UTF-8, an unset value) is left to it too. test/tools/wire.spec.ts compares both ways on
+ * generated and real values.
  */
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
