@@ -120,10 +120,7 @@ export function renderCertManagerValues(input: CertManagerValuesInput): Record<s
         enableCertificateOwnerRef: false,
         prometheus: {
             enabled: true,
-            servicemonitor: {
-                enabled: input.serviceMonitor,
-                targetPort: certManagerMetricsPort,
-            },
+            servicemonitor: { enabled: input.serviceMonitor },
         },
         webhook: {
             ...component("webhook", input.images.webhook),

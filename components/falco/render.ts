@@ -180,8 +180,8 @@ export function renderFalcoValues(input: FalcoValuesInput): Record<string, unkno
             syslog_output: { enabled: false },
             file_output: { enabled: false },
             program_output: { enabled: false },
-            grpc: { enabled: false },
-            grpc_output: { enabled: false },
+            // No gRPC keys: Falco 0.40 removed the gRPC server, and chart 9.x refuses any
+            // `falco.grpc` or `falco.grpc_output` key, even one that disables it.
             http_output: http
                 ? { enabled: true, url: input.httpUrl, insecure: false }
                 : { enabled: false },

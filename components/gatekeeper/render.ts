@@ -45,7 +45,11 @@ export interface GatekeeperValuesInput {
     readonly exemptNamespaces: readonly string[];
 }
 
-/** The container security context of every Gatekeeper container: Pod Security `restricted`. */
+/**
+ * The container security context of every Gatekeeper container: Pod Security `restricted`. The
+ * seccomp profile is not set here: `enableRuntimeDefaultSeccompProfile` makes the chart write
+ * `seccompProfile: RuntimeDefault` into the same map, and a second one would be a duplicate key.
+ */
 const restrictedContainer = {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ["ALL"] },
@@ -53,7 +57,6 @@ const restrictedContainer = {
     runAsNonRoot: true,
     runAsUser: 1000,
     runAsGroup: 999,
-    seccompProfile: { type: "RuntimeDefault" },
 };
 
 /** Hardened Helm values of the Gatekeeper chart (pure). */

@@ -124,12 +124,13 @@ describe("components/gatekeeper", () => {
                     runAsNonRoot: true,
                     runAsUser: 1000,
                     runAsGroup: 999,
-                    seccompProfile: { type: "RuntimeDefault" },
                 });
                 assert.strictEqual(part.hostNetwork, false);
                 assert.ok(part.resources.requests.cpu && part.resources.requests.memory);
                 assert.ok(part.resources.limits.cpu && part.resources.limits.memory);
             }
+            // The chart writes seccompProfile RuntimeDefault into each container's context itself;
+            // setting it in the values too would render a duplicate key.
             assert.strictEqual(v.enableRuntimeDefaultSeccompProfile, true);
         });
 
