@@ -26,8 +26,10 @@ import * as path from "path";
 import { fileURLToPath } from "url";
 import { promisify } from "util";
 import * as YAML from "yaml";
+import * as zlib from "zlib";
 import { UsageError } from "./errors";
 import { isRecord, secretSig, sigKey, unknownValue } from "./values";
+import { ChartFiles } from "./values-guard";
 
 const execFileAsync = promisify(execFile);
 
@@ -180,7 +182,7 @@ export function chartSource(
 }
 
 /** True when a value (engine-serialized) holds a value unknown during preview. */
-function hasUnknown(value: unknown): boolean {
+export function hasUnknown(value: unknown): boolean {
     if (value === unknownValue) {
         return true;
     }
@@ -649,4 +651,199 @@ export function secretStrings(plain: unknown, masked: unknown, placeholder: stri
     };
     walk(plain, masked);
     return out;
+}
+
+/** The largest chart archive the check unpacks, uncompressed (a guard against a gzip bomb). */
+const maxChartArchiveBytes = 512 * 1024 * 1024;
+
+/** The files of a chart the values guard reads: at the chart's root and in a subchart's. */
+const chartValueFiles = new Set(["Chart.yaml", "values.yaml", "values.schema.json"]);
+
+/**
+ * The regular files of a tar archive (ustar, with PAX `path` records and GNU long names, as Helm
+ * and Go's archive/tar write them) that `keep` selects, by path.
+ */
+export function tarFiles(tar: Buffer, keep: (name: string) => boolean): Map<string, Buffer> {
+    const out = new Map<string, Buffer>();
+    const text = (start: number, length: number): string => {
+        const field = tar.subarray(start, start + length);
+        const end = field.indexOf(0);
+        return field.subarray(0, end < 0 ? field.length : end).toString("utf8");
+    };
+    const size = (start: number): number => {
+        if ((tar[start] & 0x80) !== 0) {
+            // base-256 (GNU): big-endian, the high bit of the first byte set
+            let n = tar[start] & 0x7f;
+            for (let i = 1; i < 12; i++) {
+                n = n * 256 + tar[start + i];
+            }
+            return n;
+        }
+        const octal = text(start, 12).trim();
+        return octal === "" ? 0 : parseInt(octal, 8);
+    };
+    let offset = 0;
+    let longName: string | undefined;
+    while (offset + 512 <= tar.length) {
+        const header = tar.subarray(offset, offset + 512);
+        if (header.every((b) => b === 0)) {
+            break; // end of archive
+        }
+        const length = size(offset + 124);
+        if (!Number.isSafeInteger(length) || length < 0) {
+            throw new Error(`corrupt tar header at byte ${offset}`);
+        }
+        const type = String.fromCharCode(header[156] || 0x30);
+        const body = tar.subarray(offset + 512, offset + 512 + length);
+        if (body.length !== length) {
+            throw new Error(`truncated tar entry at byte ${offset}`);
+        }
+        const prefix = text(offset + 345, 155);
+        const headerName =
+            prefix !== "" && text(offset + 257, 5) === "ustar"
+                ? `${prefix}/${text(offset, 100)}`
+                : text(offset, 100);
+        offset += 512 + Math.ceil(length / 512) * 512;
+        if (type === "x") {
+            // PAX extended header: records "<len> <key>=<value>\n"; only `path` matters here.
+            const records = body.toString("utf8");
+            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(records);
+            longName = m !== null ? m[1] : longName;
+            continue;
+        }
+        if (type === "L") {
+            longName = body.toString("utf8").replace(/\0+$/, "");
+            continue;
+        }
+        if (type === "g") {
+            continue;
+        }
+        const name = (longName ?? headerName).replace(/^\.\//, "");
+        longName = undefined;
+        if ((type === "0" || type === "\0") && keep(name)) {
+            out.set(name, Buffer.from(body));
+        }
+    }
+    return out;
+}
+
+/** The guard's files of a chart from an archive's files under `prefix` (`<chart>/`). */
+function chartFilesFromArchive(
+    files: Map<string, Buffer>,
+    prefix: string,
+    where: string,
+): ChartFiles | undefined {
+    const chartYaml = files.get(`${prefix}Chart.yaml`);
+    if (chartYaml === undefined) {
+        return undefined;
+    }
+    const subcharts: ChartFiles[] = [];
+    const subdirs = new Set<string>();
+    for (const name of files.keys()) {
+        const rest = name.startsWith(`${prefix}charts/`) ? name.slice(prefix.length + 7) : "";
+        const m = /^([^/]+)\/Chart\.yaml$/.exec(rest);
+        if (m !== null) {
+            subdirs.add(m[1]);
+        } else if (/^[^/]+\.tgz$/.test(rest)) {
+            subcharts.push(
+                ...chartFilesFromTgz(files.get(name) ?? Buffer.alloc(0), `${where}${rest}`),
+            );
+        }
+    }
+    for (const dir of [...subdirs].sort()) {
+        const sub = chartFilesFromArchive(
+            files,
+            `${prefix}charts/${dir}/`,
+            `${where}charts/${dir}/`,
+        );
+        if (sub !== undefined) {
+            subcharts.push(sub);
+        }
+    }
+    return {
+        where,
+        chartYaml: chartYaml.toString("utf8"),
+        valuesYaml: files.get(`${prefix}values.yaml`)?.toString("utf8"),
+        valuesSchemaJson: files.get(`${prefix}values.schema.json`)?.toString("utf8"),
+        subcharts,
+    };
+}
+
+/** The guard's files of a packaged chart (`.tgz`: gzip and tar, one top folder). */
+function chartFilesFromTgz(data: Buffer, where: string): ChartFiles[] {
+    const tar = zlib.gunzipSync(data, { maxOutputLength: maxChartArchiveBytes });
+    const files = tarFiles(tar, (name) => {
+        const base = name.slice(name.lastIndexOf("/") + 1);
+        return chartValueFiles.has(base) || /\/charts\/[^/]+\.tgz$/.test(name);
+    });
+    const tops = new Set([...files.keys()].map((n) => n.split("/")[0]));
+    const out: ChartFiles[] = [];
+    for (const top of [...tops].sort()) {
+        const chart = chartFilesFromArchive(files, `${top}/`, `${where}:${top}/`);
+        if (chart !== undefined) {
+            out.push(chart);
+        }
+    }
+    return out;
+}
+
+function readIfExists(file: string): string | undefined {
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+}
+
+/** The guard's files of a chart directory and of its subcharts (`charts/<dir>/`, `charts/*.tgz`). */
+function chartFilesFromDirectory(dir: string): ChartFiles | undefined {
+    const chartYaml = readIfExists(path.join(dir, "Chart.yaml"));
+    if (chartYaml === undefined) {
+        return undefined;
+    }
+    const subcharts: ChartFiles[] = [];
+    const chartsDir = path.join(dir, "charts");
+    if (fs.existsSync(chartsDir) && fs.statSync(chartsDir).isDirectory()) {
+        for (const entry of fs.readdirSync(chartsDir).sort()) {
+            const full = path.join(chartsDir, entry);
+            if (fs.statSync(full).isDirectory()) {
+                const sub = chartFilesFromDirectory(full);
+                if (sub !== undefined) {
+                    subcharts.push(sub);
+                }
+            } else if (entry.endsWith(".tgz")) {
+                subcharts.push(...chartFilesFromTgz(fs.readFileSync(full), full));
+            }
+        }
+    }
+    return {
+        where: `${dir}${path.sep}`,
+        chartYaml,
+        valuesYaml: readIfExists(path.join(dir, "values.yaml")),
+        valuesSchemaJson: readIfExists(path.join(dir, "values.schema.json")),
+        subcharts,
+    };
+}
+
+/**
+ * The files of a local chart (a directory or a packaged `.tgz`) the values guard reads: its
+ * `Chart.yaml`, `values.yaml` and `values.schema.json`, and those of its subcharts. Read with
+ * node alone (zlib and a small tar reader): no helm, no network. Throws a UsageError naming the
+ * chart when it cannot be read (helm could not render it either).
+ */
+export function readChartFiles(chartPath: string): ChartFiles {
+    let chart: ChartFiles | undefined;
+    try {
+        if (fs.statSync(chartPath).isDirectory()) {
+            chart = chartFilesFromDirectory(chartPath);
+        } else {
+            const charts = chartFilesFromTgz(fs.readFileSync(chartPath), chartPath);
+            if (charts.length > 1) {
+                throw new Error("the archive holds more than one chart folder");
+            }
+            chart = charts[0];
+        }
+    } catch (e) {
+        throw new UsageError(`chart ${chartPath}: cannot be read: ${(e as Error).message}`);
+    }
+    if (chart === undefined) {
+        throw new UsageError(`chart ${chartPath}: no Chart.yaml found; expected a Helm chart`);
+    }
+    return chart;
 }
