@@ -42,10 +42,75 @@ export const falcosidekickReleaseName = "falcosidekick";
 /** Port falcosidekick listens on for Falco's HTTP output (the chart's default). */
 export const falcosidekickPort = 2801;
 
+/**
+ * The container runtimes Falco can take container and pod metadata from, each with the one socket
+ * Falco mounts (read-only) and the container plugin's engine that speaks to it. The socket paths
+ * are the Falco chart 9.1.0 defaults (`collectors.containerEngine.engines`): containerd and CRI-O
+ * through their CRI API (`cri` engine, which also gives the pod's name and namespace), Docker
+ * (cri-dockerd nodes) through the Docker API.
+ */
+export const falcoContainerRuntimes = {
+    containerd: { engine: "cri", socket: "/run/containerd/containerd.sock" },
+    crio: { engine: "cri", socket: "/run/crio/crio.sock" },
+    docker: { engine: "docker", socket: "/var/run/docker.sock" },
+} as const;
+
+/** A container runtime of {@link falcoContainerRuntimes}. */
+export type FalcoContainerRuntime = keyof typeof falcoContainerRuntimes;
+
+/**
+ * The container plugin's engines, in the chart's order (`collectors.containerEngine.engines`).
+ * Every one is listed so that only the configured runtime's engine is on: an engine left out would
+ * keep the plugin's own default (on).
+ */
+export const falcoContainerEngines = [
+    "docker",
+    "podman",
+    "containerd",
+    "cri",
+    "lxc",
+    "libvirt_lxc",
+    "bpm",
+] as const;
+
+/**
+ * Falco's own ServiceAccount, created by the component with `automountServiceAccountToken: false`
+ * (chart 9.1.0 cannot render that field on the pod or its ServiceAccount). Named apart from the
+ * chart's `falco` so that replacing the chart's account never deletes the new one.
+ */
+export const falcoServiceAccountName = "falco-agent";
+
+/**
+ * falcosidekick's serving certificate (cert-manager, from the platform's internal CA): the
+ * Certificate's name and the `kubernetes.io/tls` Secret it writes (`tls.crt`, `tls.key`, `ca.crt`)
+ * in Falco's namespace. falcosidekick mounts the Secret; Falco mounts only its `ca.crt`.
+ */
+export const falcosidekickTls = {
+    certificateName: "falcosidekick-tls",
+    secretName: "falcosidekick-tls",
+    /** Lifetime and renewal (cert-manager durations). */
+    duration: "2160h0m0s",
+    renewBefore: "720h0m0s",
+} as const;
+
+/** Where Falco finds the CA that verifies falcosidekick (the Secret's `ca.crt` alone). */
+export const falcosidekickCaMount = {
+    volume: "falcosidekick-ca",
+    directory: "/etc/falco/falcosidekick-ca",
+    file: "/etc/falco/falcosidekick-ca/ca.crt",
+} as const;
+
+/** Where falcosidekick's chart mounts `config.tlsserver.existingSecret`. */
+export const falcosidekickCertDirectory = "/etc/certs/server";
+
+/** The path where the API server's ServiceAccount admission plugin mounts a token. */
+export const serviceAccountTokenPath = "/var/run/secrets/kubernetes.io/serviceaccount";
+
 /** Defaults of {@link FalcoArgs}, in one place. */
 export const falcoDefaults = {
     namespace: "falco",
     minimumPriority: "notice",
+    containerRuntime: "containerd",
     alertMode: "falcosidekick",
     alertMinimumPriority: "warning",
     sidekickReplicas: 2,

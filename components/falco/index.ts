@@ -2,23 +2,31 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSettings } from "../../stacks/schema";
 import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
+import type { CertManager } from "../cert-manager";
 import { resolveChart, ResolvedChart } from "../shared/chart-source";
 import { childOptions } from "../shared/options";
 import { checkRulesFile } from "./condition";
 import {
     falcoChart,
+    FalcoContainerRuntime,
+    falcoContainerRuntimes,
     falcoDefaults,
     falcoImages,
     falcoReleaseName,
+    falcoServiceAccountName,
     falcosidekickChart,
     falcosidekickReleaseName,
+    falcosidekickTls,
 } from "./defaults";
 import {
     FalcoAlertMode,
+    falcosidekickHost,
     falcosidekickUrl,
     imageReference,
     mirroredImage,
     renderFalcoNamespace,
+    renderFalcoServiceAccount,
+    renderFalcosidekickCertificate,
     renderFalcosidekickValues,
     renderFalcoValues,
     renderRuntimeAlertRules,
@@ -27,6 +35,8 @@ import {
 import { renderSovereignRulesYaml, sovereignRulesFile, SovereignRulesInput } from "./rules";
 
 export { checkRulesFile, evaluateCondition, parseCondition } from "./condition";
+export { falcoContainerRuntimes } from "./defaults";
+export type { FalcoContainerRuntime } from "./defaults";
 export { renderSovereignRulesYaml, sovereignRules, sovereignRulesFile } from "./rules";
 
 /** Alert routing of {@link FalcoArgs}. */
@@ -57,12 +67,32 @@ export interface ExistingNamespace {
 export interface FalcoArgs {
     /** Target Kubernetes minor version (pinned in the namespace's Pod Security labels). */
     readonly kubernetesVersion: string;
+    /**
+     * The platform's cert-manager: it issues falcosidekick's serving certificate from its CA
+     * ClusterIssuer, so that Falco posts alerts over verified TLS. Required when alerts go
+     * through falcosidekick (`alerts.mode`), unused otherwise.
+     * @default undefined (an error in mode "falcosidekick")
+     */
+    readonly certManager?: CertManager;
+    /**
+     * The nodes' container runtime: Falco mounts its socket alone, read-only, for container and
+     * pod metadata (`containerd`: /run/containerd/containerd.sock, `crio`: /run/crio/crio.sock,
+     * `docker`: /var/run/docker.sock).
+     * @default "containerd"
+     */
+    readonly containerRuntime?: FalcoContainerRuntime;
     /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
     readonly charts?: ChartsSettings;
     /** Image registry mirror (`images` settings). @default {} (upstream registries) */
     readonly images?: ImagesSettings;
     /** Namespace Falco runs in. @default "falco" */
     readonly namespace?: string;
+    /**
+     * What the charts' pods wait for besides the namespace: the namespace's NetworkPolicies
+     * (PlatformNetwork), which can exist only once the namespace does, hence an Input (the
+     * platform passes a promise). @default nothing
+     */
+    readonly networkPolicies?: pulumi.Input<pulumi.Resource>;
     /**
      * The namespace when it is one of the stack's declared system namespaces (created by the
      * bootstrap layer with its reason); it must enforce `privileged`. Unset: the component creates
@@ -92,8 +122,10 @@ export interface FalcoArgs {
  * Falco (runtime layer): behaviour detection on every node with the `modern_ebpf` driver and
  * capabilities instead of a privileged container, the upstream default rules plus the platform's
  * own rules for AI workloads (rendered and checked by this program; nothing is downloaded at
- * runtime), and alert routing through falcosidekick or Falco's HTTP output. Its namespace is the
- * platform's declared Pod Security exemption, with the reason on record.
+ * runtime), and alert routing through falcosidekick (over TLS, with a certificate from the
+ * platform's cert-manager) or Falco's HTTP output. Falco mounts the one configured container
+ * runtime's socket, read-only, and neither pod mounts an API token. Its namespace is the platform's
+ * declared Pod Security exemption, with the reason on record.
  */
 export class Falco extends pulumi.ComponentResource {
     /** Where the Falco chart came from (for the mirroring list and the report). */
@@ -108,6 +140,10 @@ export class Falco extends pulumi.ComponentResource {
     readonly release: k8s.helm.v4.Chart;
     /** The falcosidekick chart; undefined unless alerts go through falcosidekick. */
     readonly sidekick?: k8s.helm.v4.Chart;
+    /** falcosidekick's serving certificate; undefined unless alerts go through falcosidekick. */
+    readonly sidekickCertificate?: k8s.apiextensions.CustomResource;
+    /** The ServiceAccount Falco's pods run as (no API token mounted). */
+    readonly serviceAccount: k8s.core.v1.ServiceAccount;
     /** The PrometheusRule of runtime alerts; undefined without the Prometheus Operator. */
     readonly alertRules?: k8s.apiextensions.CustomResource;
     /** The platform's rules file as shipped (YAML). */
@@ -122,6 +158,16 @@ export class Falco extends pulumi.ComponentResource {
         const replicas = alerts.sidekickReplicas ?? d.sidekickReplicas;
         const prometheusOperator = args.prometheusOperator ?? d.prometheusOperator;
         const metrics = args.metrics ?? d.metrics;
+        const containerRuntime = args.containerRuntime ?? d.containerRuntime;
+        if (!Object.hasOwn(falcoContainerRuntimes, containerRuntime)) {
+            const known = Object.keys(falcoContainerRuntimes).map((r) => JSON.stringify(r));
+            throw new pulumi.ResourceError(
+                `falco.containerRuntime is ${JSON.stringify(containerRuntime)}; expected ` +
+                    `${known.slice(0, -1).join(", ")} or ${known[known.length - 1]} (the nodes' ` +
+                    "container runtime, whose socket alone Falco mounts)",
+                this,
+            );
+        }
         if (
             args.systemNamespace !== undefined &&
             args.systemNamespace.podSecurity !== "privileged"
@@ -163,6 +209,16 @@ export class Falco extends pulumi.ComponentResource {
         }
         this.rulesYaml = renderSovereignRulesYaml(rulesInput);
         const sidekickEnabled = mode === "falcosidekick";
+        const certManager = args.certManager;
+        if (sidekickEnabled && certManager === undefined) {
+            throw new pulumi.ResourceError(
+                'falco.alerts.mode is "falcosidekick" but certManager.enabled is false; expected ' +
+                    "certManager.enabled: true (cert-manager issues falcosidekick's serving " +
+                    'certificate, so Falco posts alerts over TLS) or falco.alerts.mode "http" or ' +
+                    '"stdout"',
+                this,
+            );
+        }
         const outputs = alerts.outputs ?? {};
         if (
             sidekickEnabled &&
@@ -198,7 +254,23 @@ export class Falco extends pulumi.ComponentResource {
                 renderFalcoNamespace(namespaceName, args.kubernetesVersion),
                 childOptions(this, opts),
             );
-        if (sidekickChart !== undefined) {
+        this.serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-service-account`,
+            renderFalcoServiceAccount(falcoServiceAccountName, namespaceName),
+            childOptions(this, opts, { dependsOn: [this.namespace] }),
+        );
+        // Both pods wait for the certificate (Ready): falcosidekick serves it, Falco verifies it.
+        const tlsReady: pulumi.Resource[] = [];
+        if (sidekickChart !== undefined && certManager !== undefined) {
+            this.sidekickCertificate = new k8s.apiextensions.CustomResource(
+                `${name}-sidekick-certificate`,
+                renderFalcosidekickCertificate(
+                    namespaceName,
+                    certManager.clusterIssuerName,
+                ) as k8s.apiextensions.CustomResourceArgs,
+                childOptions(this, opts, { dependsOn: [certManager, this.namespace] }),
+            );
+            tlsReady.push(this.sidekickCertificate);
             this.sidekick = new k8s.helm.v4.Chart(
                 `${name}-sidekick-chart`,
                 {
@@ -211,9 +283,19 @@ export class Falco extends pulumi.ComponentResource {
                         minimumPriority: alerts.minimumPriority ?? d.alertMinimumPriority,
                         outputs,
                         serviceMonitor: prometheusOperator,
+                        tls: {
+                            secretName: falcosidekickTls.secretName,
+                            serverName: falcosidekickHost(namespaceName),
+                        },
                     }),
                 },
-                childOptions(this, opts, { dependsOn: [this.namespace] }),
+                childOptions(this, opts, {
+                    dependsOn: [
+                        this.namespace,
+                        ...tlsReady,
+                        ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
+                    ],
+                }),
             );
         }
         // Falco posts to falcosidekick, so falcosidekick is ready first.
@@ -227,8 +309,11 @@ export class Falco extends pulumi.ComponentResource {
                     image: falcoImage,
                     minimumPriority: args.minimumPriority ?? d.minimumPriority,
                     rulesYaml: this.rulesYaml,
+                    containerRuntime,
+                    serviceAccountName: falcoServiceAccountName,
                     alertMode: mode,
                     httpUrl: sidekickEnabled ? falcosidekickUrl(namespaceName) : alerts.httpUrl,
+                    ...(sidekickEnabled ? { sidekickCaSecret: falcosidekickTls.secretName } : {}),
                     metrics,
                     serviceMonitor: prometheusOperator,
                 }),
@@ -236,6 +321,9 @@ export class Falco extends pulumi.ComponentResource {
             childOptions(this, opts, {
                 dependsOn: [
                     this.namespace,
+                    this.serviceAccount,
+                    ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
+                    ...tlsReady,
                     ...(this.sidekick !== undefined ? [this.sidekick] : []),
                 ],
             }),
@@ -252,6 +340,7 @@ export class Falco extends pulumi.ComponentResource {
             charts: this.charts.map((c) => `${c.name}@${c.version}`),
             images: this.images,
             namespace: namespaceName,
+            containerRuntime,
             alertMode: mode,
         });
     }
@@ -259,17 +348,21 @@ export class Falco extends pulumi.ComponentResource {
 
 /**
  * The Falco arguments a stack's settings give (the component's settings are `falco`), with its
- * namespace from the bootstrap layer when the stack declares it among `systemNamespaces`.
+ * namespace from the bootstrap layer when the stack declares it among `systemNamespaces`, and the
+ * platform's cert-manager (undefined when `certManager.enabled` is false).
  */
 export function falcoArgsFromSettings(
     settings: PlatformSettings,
     systemNamespaces: Readonly<Record<string, k8s.core.v1.Namespace>> = {},
+    certManager?: CertManager,
 ): FalcoArgs {
     const f = settings.falco;
     const declared = settings.systemNamespaces.find((ns) => ns.name === f.namespace);
     const existing = systemNamespaces[f.namespace];
     return {
         kubernetesVersion: settings.kubernetesVersion,
+        ...(certManager !== undefined ? { certManager } : {}),
+        containerRuntime: f.containerRuntime,
         charts: settings.charts,
         images: settings.images,
         namespace: f.namespace,

@@ -2,14 +2,23 @@
  * Pure render functions of the Falco component: settings in, plain objects out (the namespace, the
  * Helm values of Falco and falcosidekick, the PrometheusRule). No resources are created here.
  */
+import { ownerLabel, platformOwner } from "../../contract/labels";
 import type { ImagesSettings } from "../../stacks/sections/sources";
-import { mirrorImage } from "../shared/chart-source";
+import { renderCertificate } from "../cert-manager/render";
+import { pinRegistryImage, RegistryImage } from "../shared/chart-source";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
 import { exemptionReasonAnnotation } from "../system-namespaces/render";
 import {
+    FalcoContainerRuntime,
+    falcoContainerEngines,
+    falcoContainerRuntimes,
     falcoResources,
+    falcosidekickCaMount,
+    falcosidekickCertDirectory,
     falcosidekickPort,
     falcosidekickReleaseName,
+    falcosidekickTls,
+    serviceAccountTokenPath,
     sovereignRulesFileName,
 } from "./defaults";
 
@@ -22,9 +31,12 @@ export const falcoLabels = platformLabels("falco");
  */
 export const falcoPodSecurityReason =
     "Falco instruments the kernel with the modern eBPF probe: its DaemonSet needs the BPF, " +
-    "PERFMON, SYS_RESOURCE and SYS_PTRACE capabilities and read-only host paths (/proc, /etc, " +
-    "/sys/kernel, the container runtime socket), which no level below privileged admits. No " +
-    "container runs privileged (driver.modernEbpf.leastPrivileged) and there is no driver loader.";
+    "PERFMON, SYS_RESOURCE and SYS_PTRACE capabilities and host paths, which no level below " +
+    "privileged admits: /proc and /etc read-only (the host's processes and user names) and the " +
+    "configured container runtime's socket, mounted read-only (container and pod metadata; the " +
+    "mount does not narrow the runtime's API), plus /boot and /usr read-only and /lib/modules " +
+    "read-write, which chart 9.1.0 always mounts for its driver loader (off). No container runs " +
+    "privileged and no pod mounts an API token.";
 
 /**
  * The namespace Falco runs in: Pod Security `privileged` with the reason on record, and kept out of
@@ -45,6 +57,7 @@ export function renderFalcoNamespace(
             name,
             labels: {
                 ...falcoLabels,
+                [ownerLabel]: platformOwner,
                 ...podSecurityLabels("privileged", kubernetesVersion),
                 "config.linkerd.io/admission-webhooks": "disabled",
             },
@@ -56,12 +69,8 @@ export function renderFalcoNamespace(
     };
 }
 
-/** An image reference split the way the Falco charts take it. */
-export interface RegistryImage {
-    readonly registry: string;
-    readonly repository: string;
-    readonly tag: string;
-}
+/** An image reference split the way the Falco charts take it (shared with the other charts). */
+export type { RegistryImage };
 
 /**
  * An upstream image through the registry mirror, split the way the Falco charts compose it
@@ -69,9 +78,7 @@ export interface RegistryImage {
  * path is kept (pure).
  */
 export function mirroredImage(upstream: RegistryImage, images: ImagesSettings): RegistryImage {
-    const suffix = `/${upstream.repository}:${upstream.tag}`;
-    const full = mirrorImage(`${upstream.registry}${suffix}`, images);
-    return { ...upstream, registry: full.slice(0, full.length - suffix.length) };
+    return pinRegistryImage(upstream, images);
 }
 
 /** The full reference of an image. */
@@ -89,16 +96,49 @@ export interface FalcoValuesInput {
     readonly minimumPriority: string;
     /** The platform's rules file (YAML). */
     readonly rulesYaml: string;
+    /** The nodes' container runtime: the only socket Falco mounts. */
+    readonly containerRuntime: FalcoContainerRuntime;
+    /** The ServiceAccount the pods run as (created without token automounting). */
+    readonly serviceAccountName: string;
     readonly alertMode: FalcoAlertMode;
     /** The HTTP output's target: falcosidekick's service, or the `http` mode's receiver. */
     readonly httpUrl?: string;
+    /**
+     * The Secret whose `ca.crt` verifies falcosidekick's serving certificate (mode
+     * `falcosidekick`); only that key is mounted, never the Secret's private key.
+     */
+    readonly sidekickCaSecret?: string;
     readonly metrics: boolean;
     readonly serviceMonitor: boolean;
 }
 
-/** The URL Falco posts alerts to when falcosidekick routes them (pure). */
+/** falcosidekick's Service DNS name in `namespace`: the serving certificate's name (pure). */
+export function falcosidekickHost(namespace: string): string {
+    return `${falcosidekickReleaseName}.${namespace}.svc`;
+}
+
+/** The URL Falco posts alerts to when falcosidekick routes them: TLS only (pure). */
 export function falcosidekickUrl(namespace: string): string {
-    return `http://${falcosidekickReleaseName}.${namespace}.svc:${falcosidekickPort}/`;
+    return `https://${falcosidekickHost(namespace)}:${falcosidekickPort}/`;
+}
+
+/**
+ * The container plugin's configuration (pure): only the runtime's engine is on, with only its
+ * socket (as the host sees it; the plugin prefixes `HOST_ROOT`, /host). Same keys and defaults as
+ * the chart's `collectors.containerEngine` renders, which is off so that the chart mounts no
+ * socket of its own (it would mount all six, read-write).
+ */
+export function renderContainerPlugin(runtime: FalcoContainerRuntime): Record<string, unknown> {
+    const { engine, socket } = falcoContainerRuntimes[runtime];
+    const engines: Record<string, unknown> = {};
+    for (const name of falcoContainerEngines) {
+        engines[name] = name === engine ? { enabled: true, sockets: [socket] } : { enabled: false };
+    }
+    return {
+        name: "container",
+        library_path: "libcontainer.so",
+        init_config: { label_max_len: 100, with_size: false, hooks: ["create"], engines },
+    };
 }
 
 /** Falco's own spelling of a priority (`informational` is `info` in falco.yaml). */
@@ -112,6 +152,50 @@ export function renderFalcoValues(input: FalcoValuesInput): Record<string, unkno
     if (http && input.httpUrl === undefined) {
         throw new Error(`alert mode "${input.alertMode}" needs the HTTP output's URL`);
     }
+    const sidekick = input.alertMode === "falcosidekick";
+    if (sidekick && input.sidekickCaSecret === undefined) {
+        throw new Error('alert mode "falcosidekick" needs the Secret of the CA that verifies it');
+    }
+    const { socket } = falcoContainerRuntimes[input.containerRuntime];
+    // Every host path the pod gets, and why (the chart adds the ones it always renders, below):
+    // - the runtime's socket, read-only: the container plugin asks the runtime for container and
+    //   pod metadata (container.*, k8s.ns.name, k8s.pod.name). A read-only mount still lets Falco
+    //   call the runtime's API; what it narrows is which runtime (one socket instead of six).
+    //   `type: Socket` makes a wrong falco.containerRuntime fail at pod start, not silently.
+    // - /proc (read-only, chart `proc-fs`): Falco reads the host's processes, threads, file
+    //   descriptors and cgroups to build its state; the pod is not in the host PID namespace.
+    // - /etc (read-only, chart `etc-fs`): the host's user and group names (upstream's
+    //   least-privileged modern eBPF setup mounts /proc and /etc read-only and nothing else).
+    // - /boot and /usr (read-only) and /lib/modules (read-write), chart `boot-fs`, `usr-fs`,
+    //   `lib-modules`: only the driver loader uses them, and it is off; chart 9.1.0 renders them
+    //   whenever `driver.enabled` and has no key to drop them or make /lib/modules read-only.
+    // Not mounted: /sys/kernel (`driver.modernEbpf.sysfsMount: false`; the modern probe attaches
+    // through BTF, which the container's own /sys has at /sys/kernel/btf/vmlinux), /dev and
+    // /sys/module (kernel module only).
+    const volumes: Record<string, unknown>[] = [
+        {
+            name: "container-runtime-socket",
+            hostPath: { path: socket, type: "Socket" },
+        },
+    ];
+    const volumeMounts: Record<string, unknown>[] = [
+        { name: "container-runtime-socket", mountPath: `/host${socket}`, readOnly: true },
+    ];
+    if (sidekick) {
+        // Only the CA certificate: the same Secret holds falcosidekick's private key.
+        volumes.push({
+            name: falcosidekickCaMount.volume,
+            secret: {
+                secretName: input.sidekickCaSecret,
+                items: [{ key: "ca.crt", path: "ca.crt" }],
+            },
+        });
+        volumeMounts.push({
+            name: falcosidekickCaMount.volume,
+            mountPath: falcosidekickCaMount.directory,
+            readOnly: true,
+        });
+    }
     return {
         image: {
             registry: input.image.registry,
@@ -120,23 +204,31 @@ export function renderFalcoValues(input: FalcoValuesInput): Record<string, unkno
             pullPolicy: "IfNotPresent",
         },
         controller: { kind: "daemonset" },
+        // Falco never calls the Kubernetes API (no k8s-metacollector, no driver loader updating
+        // its ConfigMap): it runs as the component's ServiceAccount, which mounts no token, and
+        // gets no Role. The chart has no key for automountServiceAccountToken itself.
+        serviceAccount: { create: false, name: input.serviceAccountName },
+        rbac: { create: false },
         // modern_ebpf is compiled into Falco: no kernel module, no driver-loader init container
         // (which runs privileged and downloads prebuilt drivers). leastPrivileged replaces
-        // `privileged: true` with the BPF, SYS_RESOURCE, PERFMON and SYS_PTRACE capabilities.
+        // `privileged: true` with the BPF, SYS_RESOURCE, PERFMON and SYS_PTRACE capabilities;
+        // sysfsMount off drops the host's /sys/kernel (see the host paths above).
         driver: {
             enabled: true,
             kind: "modern_ebpf",
-            modernEbpf: { leastPrivileged: true },
+            modernEbpf: { leastPrivileged: true, sysfsMount: false },
             loader: { enabled: false },
         },
-        // The container plugin ships in the Falco image and provides container.* and the pod's
-        // namespace and name from the runtime; the k8s-metacollector would need a plugin download
-        // and another Deployment with cluster-wide read access, so it stays off.
+        // The chart's managed collectors are off. The container plugin (shipped in the Falco
+        // image) is configured under falco.plugins instead, so that Falco mounts one socket
+        // read-only rather than the chart's six read-write; the k8s-metacollector would need a
+        // plugin download and another Deployment with cluster-wide read access.
         collectors: {
-            enabled: true,
-            containerEngine: { enabled: true },
+            enabled: false,
+            containerEngine: { enabled: false },
             kubernetes: { enabled: false },
         },
+        mounts: { volumes, volumeMounts },
         // No rule or plugin downloads at runtime: falcoctl's install init container and follow
         // sidecar are off and it has no index, so an air-gapped cluster runs exactly the rules
         // this program ships (the image's default rules plus `customRules`).
@@ -180,11 +272,22 @@ export function renderFalcoValues(input: FalcoValuesInput): Record<string, unkno
             syslog_output: { enabled: false },
             file_output: { enabled: false },
             program_output: { enabled: false },
+            load_plugins: ["container"],
+            plugins: [renderContainerPlugin(input.containerRuntime)],
             // No gRPC keys: Falco 0.40 removed the gRPC server, and chart 9.x refuses any
             // `falco.grpc` or `falco.grpc_output` key, even one that disables it.
-            http_output: http
-                ? { enabled: true, url: input.httpUrl, insecure: false }
-                : { enabled: false },
+            // To falcosidekick: HTTPS, verified against the internal CA alone (ca_cert wins over
+            // ca_bundle and ca_path in Falco's HTTP output).
+            http_output: sidekick
+                ? {
+                      enabled: true,
+                      url: input.httpUrl,
+                      insecure: false,
+                      ca_cert: falcosidekickCaMount.file,
+                  }
+                : http
+                  ? { enabled: true, url: input.httpUrl, insecure: false }
+                  : { enabled: false },
         },
     };
 }
@@ -208,11 +311,18 @@ export interface FalcosidekickValuesInput {
     readonly minimumPriority: string;
     readonly outputs: SidekickOutputs;
     readonly serviceMonitor: boolean;
+    /**
+     * The serving certificate: the `kubernetes.io/tls` Secret cert-manager writes, and the DNS
+     * name it is issued for (the Service's; Prometheus checks it when scraping).
+     */
+    readonly tls: { readonly secretName: string; readonly serverName: string };
 }
 
 /**
  * Hardened Helm values of the falcosidekick chart (pure). The chart's own security context fails
- * Pod Security restricted; it is completed here. The web UI (and its Redis) stays off.
+ * Pod Security restricted; it is completed here. The web UI (and its Redis) stays off. It serves
+ * TLS only on its listen port, with the certificate cert-manager issues; its plain-HTTP port
+ * answers only `/ping` (the kubelet's probes, which the chart sends over HTTP).
  */
 export function renderFalcosidekickValues(
     input: FalcosidekickValuesInput,
@@ -258,12 +368,83 @@ export function renderFalcosidekickValues(
             readOnlyRootFilesystem: true,
         },
         resources: structuredClone(falcoResources.falcosidekick),
-        config,
+        config: {
+            ...config,
+            tlsserver: {
+                deploy: true,
+                existingSecret: input.tls.secretName,
+                certfile: `${falcosidekickCertDirectory}/tls.crt`,
+                keyfile: `${falcosidekickCertDirectory}/tls.key`,
+                mutualtls: false,
+                notlsport: 2810,
+                notlspaths: "/ping",
+            },
+        },
+        // falcosidekick never calls the Kubernetes API (its outputs are Alertmanager, a webhook
+        // and syslog). Chart 0.14.0 has no key for automountServiceAccountToken and always uses
+        // its own ServiceAccount; an empty read-only directory at the token's path keeps the
+        // token out: the API server's ServiceAccount admission plugin adds no token volume to a
+        // container that already mounts something there.
+        extraVolumes: [{ name: "no-api-token", emptyDir: { sizeLimit: "1Mi" } }],
+        extraVolumeMounts: [
+            { name: "no-api-token", mountPath: serviceAccountTokenPath, readOnly: true },
+        ],
         webui: { enabled: false },
-        // falcosidekick serves Prometheus metrics on its listen port; the alerting rules are the
-        // platform's own PrometheusRule (see renderRuntimeAlertRules).
-        serviceMonitor: { enabled: input.serviceMonitor },
+        // falcosidekick serves Prometheus metrics on its listen port, over TLS; the alerting
+        // rules are the platform's own PrometheusRule (see renderRuntimeAlertRules).
+        serviceMonitor: input.serviceMonitor
+            ? {
+                  enabled: true,
+                  additionalProperties: {
+                      scheme: "https",
+                      tlsConfig: {
+                          ca: { secret: { name: input.tls.secretName, key: "ca.crt" } },
+                          serverName: input.tls.serverName,
+                      },
+                  },
+              }
+            : { enabled: false },
         prometheusRules: { enabled: false },
+    };
+}
+
+/**
+ * falcosidekick's serving certificate (pure): issued by the platform's internal CA for the
+ * Service's DNS name, ECDSA P-256, server authentication only, into the Secret falcosidekick
+ * serves from and whose `ca.crt` Falco verifies it with.
+ */
+export function renderFalcosidekickCertificate(
+    namespace: string,
+    clusterIssuer: string,
+): Record<string, unknown> {
+    const host = falcosidekickHost(namespace);
+    return renderCertificate({
+        name: falcosidekickTls.certificateName,
+        namespace,
+        secretName: falcosidekickTls.secretName,
+        commonName: host,
+        dnsNames: [host],
+        isCA: false,
+        duration: falcosidekickTls.duration,
+        renewBefore: falcosidekickTls.renewBefore,
+        keySize: 256,
+        usages: ["digital signature", "server auth"],
+        issuer: { kind: "ClusterIssuer", name: clusterIssuer },
+        labels: falcoLabels,
+    });
+}
+
+/** Falco's ServiceAccount (pure): no API token is mounted into its pods. */
+export function renderFalcoServiceAccount(
+    name: string,
+    namespace: string,
+): {
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    automountServiceAccountToken: boolean;
+} {
+    return {
+        metadata: { name, namespace, labels: { ...falcoLabels } },
+        automountServiceAccountToken: false,
     };
 }
 

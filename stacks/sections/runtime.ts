@@ -253,6 +253,20 @@ export const falcoSection = z
          * recorded as an exemption with its reason. @default "falco"
          */
         namespace: dns1123Label.default("falco"),
+        /**
+         * The nodes' container runtime. Falco mounts its socket alone, read-only, for container
+         * and pod metadata: `containerd` (/run/containerd/containerd.sock), `crio`
+         * (/run/crio/crio.sock) or `docker` (/var/run/docker.sock, cri-dockerd nodes).
+         * @default "containerd"
+         */
+        containerRuntime: z
+            .enum(["containerd", "crio", "docker"], {
+                errorMap: () => ({
+                    message:
+                        'expected "containerd", "crio" or "docker": the nodes\' container runtime, whose socket alone Falco mounts',
+                }),
+            })
+            .default("containerd"),
         /** Rules below this priority are not loaded. @default "notice" */
         minimumPriority: falcoPriority.default("notice"),
         /** The platform's own rules for AI workloads. */
@@ -336,3 +350,32 @@ export const falcoSection = z
 
 /** Typed `falco` settings. */
 export type FalcoSettings = z.infer<typeof falcoSection>;
+
+/**
+ * Cross-section check, run on the whole settings object: Falco posts to falcosidekick over TLS
+ * only, with a serving certificate cert-manager issues, so alert mode `falcosidekick` needs
+ * `certManager.enabled`.
+ */
+export function checkFalcoCertManager(
+    settings: {
+        readonly certManager: { readonly enabled: boolean };
+        readonly falco: { readonly enabled: boolean; readonly alerts: { readonly mode: string } };
+    },
+    ctx: z.RefinementCtx,
+): void {
+    if (
+        settings.falco.enabled &&
+        settings.falco.alerts.mode === "falcosidekick" &&
+        !settings.certManager.enabled
+    ) {
+        ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ["certManager", "enabled"],
+            message:
+                'falco.alerts.mode is "falcosidekick" but certManager.enabled is false: ' +
+                "cert-manager issues falcosidekick's serving certificate, so that Falco posts " +
+                'alerts over TLS; set certManager.enabled to true, or falco.alerts.mode to "http" ' +
+                'or "stdout"',
+        });
+    }
+}

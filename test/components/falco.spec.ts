@@ -13,10 +13,18 @@ import {
     validPriorities,
 } from "../../components/falco/condition";
 import {
+    FalcoContainerRuntime,
+    falcoContainerRuntimes,
+    falcoServiceAccountName,
+} from "../../components/falco/defaults";
+import {
     falcoLabels,
     falcoPodSecurityReason,
     falcosidekickUrl,
+    renderContainerPlugin,
     renderFalcoNamespace,
+    renderFalcoServiceAccount,
+    renderFalcosidekickCertificate,
     renderFalcosidekickValues,
     renderFalcoValues,
     renderRuntimeAlertRules,
@@ -37,7 +45,14 @@ import { policies as workloadPolicies } from "../../policypacks/workload-securit
 import { loadSettings } from "../../stacks";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { assertGolden } from "../util/golden";
-import { installMocks, named, recorded, resetRecorded, settled } from "../util/mocks";
+import {
+    installMocks,
+    installTlsStandIns,
+    named,
+    recorded,
+    resetRecorded,
+    settled,
+} from "../util/mocks";
 import { runResourcePolicy } from "../util/policy-harness";
 import { issuesOf } from "../util/settings";
 
@@ -73,8 +88,11 @@ const valuesInput = {
     image,
     minimumPriority: "notice",
     rulesYaml: renderSovereignRulesYaml(rulesInput),
+    containerRuntime: "containerd" as FalcoContainerRuntime,
+    serviceAccountName: "falco-agent",
     alertMode: "falcosidekick" as const,
     httpUrl: falcosidekickUrl("falco"),
+    sidekickCaSecret: "falcosidekick-tls",
     metrics: true,
     serviceMonitor: false,
 };
@@ -88,6 +106,7 @@ const sidekickInput = {
         syslog: { host: "syslog.sovereign.example", port: 6514, protocol: "tcp" as const },
     },
     serviceMonitor: false,
+    tls: { secretName: "falcosidekick-tls", serverName: "falcosidekick.falco.svc" },
 };
 
 /** Every string anywhere inside a value, and every `privileged` flag. */
@@ -305,7 +324,7 @@ describe("components/falco", () => {
             assert.deepStrictEqual(v.driver, {
                 enabled: true,
                 kind: "modern_ebpf",
-                modernEbpf: { leastPrivileged: true },
+                modernEbpf: { leastPrivileged: true, sysfsMount: false },
                 loader: { enabled: false },
             });
             walk(v, (key, value) => {
@@ -349,15 +368,26 @@ describe("components/falco", () => {
             const sidekick: Loose = renderFalcoValues(valuesInput);
             assert.deepStrictEqual(sidekick.falco.http_output, {
                 enabled: true,
-                url: "http://falcosidekick.falco.svc:2801/",
+                url: "https://falcosidekick.falco.svc:2801/",
                 insecure: false,
+                ca_cert: "/etc/falco/falcosidekick-ca/ca.crt",
             });
             const http: Loose = renderFalcoValues({
                 ...valuesInput,
                 alertMode: "http",
                 httpUrl: "https://soar.example/falco",
+                sidekickCaSecret: undefined,
             });
-            assert.strictEqual(http.falco.http_output.url, "https://soar.example/falco");
+            assert.deepStrictEqual(http.falco.http_output, {
+                enabled: true,
+                url: "https://soar.example/falco",
+                insecure: false,
+            });
+            // No falcosidekick, no CA of its own to mount.
+            assert.deepStrictEqual(
+                http.mounts.volumes.map((v: Loose) => v.name),
+                ["container-runtime-socket"],
+            );
             const stdout: Loose = renderFalcoValues({
                 ...valuesInput,
                 alertMode: "stdout",
@@ -367,6 +397,156 @@ describe("components/falco", () => {
             assert.deepStrictEqual(stdout.falco.stdout_output, { enabled: true });
             // Chart 9.x refuses any gRPC key (Falco 0.40 removed the gRPC server).
             assert.ok(!("grpc" in stdout.falco) && !("grpc_output" in stdout.falco));
+        });
+
+        for (const [runtime, expected] of [
+            ["containerd", { engine: "cri", socket: "/run/containerd/containerd.sock" }],
+            ["crio", { engine: "cri", socket: "/run/crio/crio.sock" }],
+            ["docker", { engine: "docker", socket: "/var/run/docker.sock" }],
+        ] as const) {
+            it(`${runtime}: mounts exactly one host socket, ${expected.socket}, read-only, and no other host path of its own`, () => {
+                const v: Loose = renderFalcoValues({ ...valuesInput, containerRuntime: runtime });
+                assert.deepStrictEqual(falcoContainerRuntimes[runtime], expected);
+                // The chart's own socket mounts (six, read-write) are off, and so is /sys/kernel.
+                assert.deepStrictEqual(v.collectors, {
+                    enabled: false,
+                    containerEngine: { enabled: false },
+                    kubernetes: { enabled: false },
+                });
+                assert.strictEqual(v.driver.modernEbpf.sysfsMount, false);
+                assert.deepStrictEqual(v.mounts, {
+                    volumes: [
+                        {
+                            name: "container-runtime-socket",
+                            hostPath: { path: expected.socket, type: "Socket" },
+                        },
+                        {
+                            name: "falcosidekick-ca",
+                            secret: {
+                                secretName: "falcosidekick-tls",
+                                items: [{ key: "ca.crt", path: "ca.crt" }],
+                            },
+                        },
+                    ],
+                    volumeMounts: [
+                        {
+                            name: "container-runtime-socket",
+                            mountPath: `/host${expected.socket}`,
+                            readOnly: true,
+                        },
+                        {
+                            name: "falcosidekick-ca",
+                            mountPath: "/etc/falco/falcosidekick-ca",
+                            readOnly: true,
+                        },
+                    ],
+                });
+                // The container plugin talks to that socket alone: every other engine is off.
+                assert.deepStrictEqual(v.falco.load_plugins, ["container"]);
+                assert.deepStrictEqual(v.falco.plugins, [renderContainerPlugin(runtime)]);
+                const engines = v.falco.plugins[0].init_config.engines;
+                assert.deepStrictEqual(
+                    Object.entries(engines).filter(([, e]) => (e as Loose).enabled),
+                    [[expected.engine, { enabled: true, sockets: [expected.socket] }]],
+                );
+                assert.deepStrictEqual(Object.keys(engines), [
+                    "docker",
+                    "podman",
+                    "containerd",
+                    "cri",
+                    "lxc",
+                    "libvirt_lxc",
+                    "bpm",
+                ]);
+            });
+        }
+
+        it("mounts no service-account token in either pod", () => {
+            const falco: Loose = renderFalcoValues(valuesInput);
+            assert.deepStrictEqual(falco.serviceAccount, { create: false, name: "falco-agent" });
+            assert.deepStrictEqual(falco.rbac, { create: false });
+            assert.deepStrictEqual(renderFalcoServiceAccount(falcoServiceAccountName, "falco"), {
+                metadata: { name: "falco-agent", namespace: "falco", labels: falcoLabels },
+                automountServiceAccountToken: false,
+            });
+            const sidekick: Loose = renderFalcosidekickValues(sidekickInput);
+            assert.deepStrictEqual(sidekick.extraVolumes, [
+                { name: "no-api-token", emptyDir: { sizeLimit: "1Mi" } },
+            ]);
+            assert.deepStrictEqual(sidekick.extraVolumeMounts, [
+                {
+                    name: "no-api-token",
+                    mountPath: "/var/run/secrets/kubernetes.io/serviceaccount",
+                    readOnly: true,
+                },
+            ]);
+        });
+
+        it("serves falcosidekick over TLS with cert-manager's Secret, plain HTTP for /ping only", () => {
+            const v: Loose = renderFalcosidekickValues(sidekickInput);
+            assert.deepStrictEqual(v.config.tlsserver, {
+                deploy: true,
+                existingSecret: "falcosidekick-tls",
+                certfile: "/etc/certs/server/tls.crt",
+                keyfile: "/etc/certs/server/tls.key",
+                mutualtls: false,
+                notlsport: 2810,
+                notlspaths: "/ping",
+            });
+            assert.deepStrictEqual(v.serviceMonitor, { enabled: false });
+            const monitored: Loose = renderFalcosidekickValues({
+                ...sidekickInput,
+                serviceMonitor: true,
+            });
+            assert.deepStrictEqual(monitored.serviceMonitor, {
+                enabled: true,
+                additionalProperties: {
+                    scheme: "https",
+                    tlsConfig: {
+                        ca: { secret: { name: "falcosidekick-tls", key: "ca.crt" } },
+                        serverName: "falcosidekick.falco.svc",
+                    },
+                },
+            });
+        });
+
+        it("issues falcosidekick's certificate from the internal CA for its Service name", () => {
+            assert.deepStrictEqual(
+                renderFalcosidekickCertificate("falco", "sovereign-internal-ca"),
+                {
+                    apiVersion: "cert-manager.io/v1",
+                    kind: "Certificate",
+                    metadata: {
+                        name: "falcosidekick-tls",
+                        namespace: "falco",
+                        labels: falcoLabels,
+                        annotations: { "pulumi.com/waitFor": "condition=Ready" },
+                    },
+                    spec: {
+                        secretName: "falcosidekick-tls",
+                        secretTemplate: { labels: falcoLabels },
+                        commonName: "falcosidekick.falco.svc",
+                        dnsNames: ["falcosidekick.falco.svc"],
+                        isCA: false,
+                        duration: "2160h0m0s",
+                        renewBefore: "720h0m0s",
+                        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                        usages: ["digital signature", "server auth"],
+                        issuerRef: {
+                            group: "cert-manager.io",
+                            kind: "ClusterIssuer",
+                            name: "sovereign-internal-ca",
+                        },
+                    },
+                },
+            );
+        });
+
+        it("refuses falcosidekick routing without the CA to verify it (render)", () => {
+            assert.throws(
+                () => renderFalcoValues({ ...valuesInput, sidekickCaSecret: undefined }),
+                /alert mode "falcosidekick" needs the Secret of the CA that verifies it/,
+            );
         });
 
         it("runs falcosidekick restricted, without its UI, with the configured outputs", () => {
@@ -386,12 +566,15 @@ describe("components/falco", () => {
             assert.deepStrictEqual(Object.keys(v.config).sort(), [
                 "alertmanager",
                 "syslog",
+                "tlsserver",
                 "webhook",
             ]);
             assert.strictEqual(v.config.alertmanager.minimumpriority, "warning");
             assert.deepStrictEqual(
-                renderFalcosidekickValues({ ...sidekickInput, outputs: {} }).config,
-                {},
+                Object.keys(
+                    (renderFalcosidekickValues({ ...sidekickInput, outputs: {} }) as Loose).config,
+                ),
+                ["tlsserver"],
             );
         });
 
@@ -399,6 +582,17 @@ describe("components/falco", () => {
             const ns = renderFalcoNamespace("falco", "1.33").metadata;
             assert.strictEqual(ns.labels["pod-security.kubernetes.io/enforce"], "privileged");
             assert.strictEqual(ns.annotations[exemptionReasonAnnotation], falcoPodSecurityReason);
+            assert.strictEqual(
+                falcoPodSecurityReason,
+                "Falco instruments the kernel with the modern eBPF probe: its DaemonSet needs the " +
+                    "BPF, PERFMON, SYS_RESOURCE and SYS_PTRACE capabilities and host paths, which " +
+                    "no level below privileged admits: /proc and /etc read-only (the host's " +
+                    "processes and user names) and the configured container runtime's socket, " +
+                    "mounted read-only (container and pod metadata; the mount does not narrow the " +
+                    "runtime's API), plus /boot and /usr read-only and /lib/modules read-write, " +
+                    "which chart 9.1.0 always mounts for its driver loader (off). No container runs " +
+                    "privileged and no pod mounts an API token.",
+            );
             assert.strictEqual(
                 ns.labels["app.kubernetes.io/component"],
                 falcoLabels["app.kubernetes.io/component"],
@@ -515,6 +709,7 @@ describe("components/falco", () => {
             assert.strictEqual(settings.falco.enabled, true);
             assert.strictEqual(settings.falco.namespace, "falco");
             assert.strictEqual(settings.falco.alerts.mode, "falcosidekick");
+            assert.strictEqual(settings.falco.containerRuntime, "containerd");
             assert.strictEqual(settings.falco.alerts.sidekickReplicas, 2);
             assert.strictEqual(settings.falco.metrics, true);
             assert.strictEqual(settings.falco.prometheusOperator, false);
@@ -529,7 +724,53 @@ describe("components/falco", () => {
                 assert.ok(settings.falco.alerts.outputs.alertmanagerUrl !== undefined, stack);
                 const falco = settings.systemNamespaces.find((n) => n.name === "falco");
                 assert.strictEqual(falco?.podSecurity, "privileged", stack);
-                assert.ok((falco?.reason ?? "").length > 20, `${stack}: the reason is on record`);
+                assert.strictEqual(
+                    falco?.reason,
+                    "Falco's DaemonSet instruments the kernel with the modern eBPF probe (BPF, " +
+                        "PERFMON, SYS_RESOURCE, SYS_PTRACE capabilities; no container is " +
+                        "privileged) and mounts host paths: /proc and /etc read-only, and the " +
+                        "containerd socket (falco.containerRuntime) read-only for container and pod " +
+                        "metadata; chart 9.1.0 also mounts /boot and /usr read-only and " +
+                        "/lib/modules read-write for its driver loader, which is off. Neither Falco " +
+                        "nor falcosidekick mounts an API token.",
+                    stack,
+                );
+                assert.strictEqual(settings.falco.containerRuntime, "containerd", stack);
+            }
+        });
+
+        it("refuses an unknown container runtime, naming the key and the runtimes", () => {
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:falco": JSON.stringify({ containerRuntime: "cri-o" }),
+                }),
+                [
+                    `sovereign-contour:falco.containerRuntime: expected "containerd", "crio" or "docker": the nodes' container runtime, whose socket alone Falco mounts (got "cri-o")`,
+                ],
+            );
+        });
+
+        it("refuses falcosidekick routing with cert-manager disabled, naming both keys", () => {
+            /** The issues about Falco or cert-manager (other sections are judged elsewhere). */
+            const runtimeIssues = (raw: Record<string, string>): string[] =>
+                issuesOf(raw).filter((i) => /^sovereign-contour:(falco|certManager)[.:]/.test(i));
+            assert.deepStrictEqual(
+                runtimeIssues({
+                    "sovereign-contour:certManager": JSON.stringify({ enabled: false }),
+                }),
+                [
+                    `sovereign-contour:certManager.enabled: falco.alerts.mode is "falcosidekick" but certManager.enabled is false: cert-manager issues falcosidekick's serving certificate, so that Falco posts alerts over TLS; set certManager.enabled to true, or falco.alerts.mode to "http" or "stdout" (got false)`,
+                ],
+            );
+            for (const falco of [{ alerts: { mode: "stdout" } }, { enabled: false }]) {
+                assert.deepStrictEqual(
+                    runtimeIssues({
+                        "sovereign-contour:certManager": JSON.stringify({ enabled: false }),
+                        "sovereign-contour:falco": JSON.stringify(falco),
+                    }),
+                    [],
+                    JSON.stringify(falco),
+                );
             }
         });
 
@@ -550,6 +791,7 @@ describe("components/falco", () => {
     });
 
     describe("component (under mocks)", () => {
+        let cmMod: typeof import("../../components/cert-manager");
         let mod: typeof import("../../components/falco");
         let k8s: typeof import("@pulumi/kubernetes");
         const base: FalcoArgs = {
@@ -560,28 +802,55 @@ describe("components/falco", () => {
 
         before(async () => {
             installMocks();
+            installTlsStandIns();
+            cmMod = await import("../../components/cert-manager");
             mod = await import("../../components/falco");
             k8s = await import("@pulumi/kubernetes");
         });
         beforeEach(() => resetRecorded());
 
-        it("creates its namespace, falcosidekick and Falco, with Falco after falcosidekick", async () => {
-            const falco = new mod.Falco("fa", base);
+        /** Falco with the platform's cert-manager (as the platform builds it). */
+        const build = (over: Partial<FalcoArgs> = {}): InstanceType<typeof mod.Falco> => {
+            const certManager = new cmMod.CertManager("cm", { kubernetesVersion: "1.33" });
+            return new mod.Falco("fa", { ...base, certManager, ...over });
+        };
+        /** The component's own children, as `type name`. */
+        const ownChildren = (): string[] => {
+            const component = named("fa");
+            return recorded
+                .filter((r) => r.parent === component.urn)
+                .map((r) => `${r.type} ${r.name}`)
+                .sort();
+        };
+
+        it("creates its namespace, ServiceAccount, falcosidekick's certificate and chart, and Falco, in that order", async () => {
+            const falco = build();
             await settled();
-            assert.deepStrictEqual(recorded.map((r) => `${r.type} ${r.name}`).sort(), [
+            assert.deepStrictEqual(ownChildren(), [
+                "kubernetes:cert-manager.io/v1:Certificate fa-sidekick-certificate",
                 "kubernetes:core/v1:Namespace fa-namespace",
+                "kubernetes:core/v1:ServiceAccount fa-service-account",
                 "kubernetes:helm.sh/v4:Chart fa-chart",
                 "kubernetes:helm.sh/v4:Chart fa-sidekick-chart",
-                "sovereign:runtime:Falco fa",
             ]);
             const urn = (name: string): string => named(name).urn;
+            const deps = (name: string): string[] => [...named(name).dependencies].sort();
+            // The certificate waits for cert-manager (chart and ClusterIssuer) and the namespace.
+            for (const dep of ["cm-chart", "cm-cluster-issuer", "fa-namespace"]) {
+                assert.ok(deps("fa-sidekick-certificate").includes(urn(dep)), dep);
+            }
             assert.deepStrictEqual(
-                [...named("fa-sidekick-chart").dependencies],
-                [urn("fa-namespace")],
+                deps("fa-sidekick-chart"),
+                [urn("fa-namespace"), urn("fa-sidekick-certificate")].sort(),
             );
             assert.deepStrictEqual(
-                [...named("fa-chart").dependencies].sort(),
-                [urn("fa-namespace"), urn("fa-sidekick-chart")].sort(),
+                deps("fa-chart"),
+                [
+                    urn("fa-namespace"),
+                    urn("fa-service-account"),
+                    urn("fa-sidekick-certificate"),
+                    urn("fa-sidekick-chart"),
+                ].sort(),
             );
             const chart = named("fa-chart").inputs;
             assert.deepStrictEqual(
@@ -591,10 +860,6 @@ describe("components/falco", () => {
             assert.strictEqual(
                 chart.values.customRules["sovereign-ai-rules.yaml"],
                 falco.rulesYaml,
-            );
-            assert.strictEqual(
-                chart.values.falco.http_output.url,
-                "http://falcosidekick.falco.svc:2801/",
             );
             const sidekick = named("fa-sidekick-chart").inputs;
             assert.deepStrictEqual([sidekick.chart, sidekick.version], ["falcosidekick", "0.14.0"]);
@@ -608,7 +873,54 @@ describe("components/falco", () => {
             );
         });
 
-        it("posts straight to the receiver in http mode (no falcosidekick) and adds the alert rules with the Prometheus Operator", async () => {
+        it("posts to falcosidekick over HTTPS, verified with the CA of the certificate it issues", async () => {
+            build();
+            await settled();
+            const certificate = named("fa-sidekick-certificate").inputs;
+            assert.strictEqual(certificate.kind, "Certificate");
+            assert.strictEqual(certificate.metadata.namespace, "falco");
+            assert.deepStrictEqual(certificate.spec.dnsNames, ["falcosidekick.falco.svc"]);
+            assert.strictEqual(certificate.spec.secretName, "falcosidekick-tls");
+            assert.deepStrictEqual(certificate.spec.issuerRef, {
+                group: "cert-manager.io",
+                kind: "ClusterIssuer",
+                name: named("cm-cluster-issuer").inputs.metadata.name,
+            });
+            const falco = named("fa-chart").inputs.values;
+            assert.deepStrictEqual(falco.falco.http_output, {
+                enabled: true,
+                url: "https://falcosidekick.falco.svc:2801/",
+                insecure: false,
+                ca_cert: "/etc/falco/falcosidekick-ca/ca.crt",
+            });
+            assert.deepStrictEqual(
+                falco.mounts.volumes.find((v: Loose) => v.name === "falcosidekick-ca").secret,
+                { secretName: "falcosidekick-tls", items: [{ key: "ca.crt", path: "ca.crt" }] },
+            );
+            const sidekick = named("fa-sidekick-chart").inputs.values;
+            assert.strictEqual(sidekick.config.tlsserver.deploy, true);
+            assert.strictEqual(sidekick.config.tlsserver.existingSecret, "falcosidekick-tls");
+        });
+
+        it("runs Falco as its own ServiceAccount, which mounts no token, with the configured runtime's socket", async () => {
+            build({ containerRuntime: "crio" });
+            await settled();
+            const account = named("fa-service-account").inputs;
+            assert.strictEqual(account.metadata.name, "falco-agent");
+            assert.strictEqual(account.metadata.namespace, "falco");
+            assert.strictEqual(account.automountServiceAccountToken, false);
+            assert.deepStrictEqual(named("fa-service-account").dependencies, [
+                named("fa-namespace").urn,
+            ]);
+            const values = named("fa-chart").inputs.values;
+            assert.deepStrictEqual(values.serviceAccount, { create: false, name: "falco-agent" });
+            assert.deepStrictEqual(values.mounts.volumes[0], {
+                name: "container-runtime-socket",
+                hostPath: { path: "/run/crio/crio.sock", type: "Socket" },
+            });
+        });
+
+        it("posts straight to the receiver in http mode (no falcosidekick, no cert-manager needed) and adds the alert rules with the Prometheus Operator", async () => {
             const falco = new mod.Falco("fa", {
                 ...base,
                 alerts: { mode: "http", httpUrl: "https://soar.example/falco" },
@@ -618,6 +930,7 @@ describe("components/falco", () => {
             await settled();
             assert.deepStrictEqual(recorded.map((r) => `${r.type} ${r.name}`).sort(), [
                 "kubernetes:core/v1:Namespace fa-namespace",
+                "kubernetes:core/v1:ServiceAccount fa-service-account",
                 "kubernetes:helm.sh/v4:Chart fa-chart",
                 "kubernetes:monitoring.coreos.com/v1:PrometheusRule fa-alert-rules",
                 "sovereign:runtime:Falco fa",
@@ -640,16 +953,16 @@ describe("components/falco", () => {
             const existing = new k8s.core.v1.Namespace("sys-falco", {
                 metadata: { name: "falco" },
             });
-            new mod.Falco("fa", {
-                ...base,
-                systemNamespace: { namespace: existing, podSecurity: "privileged" },
-            });
+            build({ systemNamespace: { namespace: existing, podSecurity: "privileged" } });
             await settled();
             assert.ok(!recorded.some((r) => r.name === "fa-namespace"));
             assert.ok(named("fa-sidekick-chart").dependencies.includes(named("sys-falco").urn));
+            assert.ok(
+                named("fa-sidekick-certificate").dependencies.includes(named("sys-falco").urn),
+            );
         });
 
-        it("refuses a non-privileged system namespace and http routing without a URL", () => {
+        it("refuses a non-privileged system namespace, http routing without a URL, falcosidekick without cert-manager and an unknown runtime", () => {
             const existing = new k8s.core.v1.Namespace("sys-falco-restricted", {
                 metadata: { name: "falco" },
             });
@@ -664,6 +977,29 @@ describe("components/falco", () => {
             assert.throws(
                 () => new mod.Falco("bad2", { ...base, alerts: { mode: "http" } }),
                 /falco\.alerts\.mode is "http" but falco\.alerts\.httpUrl is not set/,
+            );
+            assert.throws(
+                () => new mod.Falco("bad3", base),
+                (e: Error) =>
+                    e.message.includes(
+                        'falco.alerts.mode is "falcosidekick" but certManager.enabled is false; ' +
+                            "expected certManager.enabled: true (cert-manager issues " +
+                            "falcosidekick's serving certificate, so Falco posts alerts over TLS) " +
+                            'or falco.alerts.mode "http" or "stdout"',
+                    ),
+            );
+            assert.throws(
+                () =>
+                    new mod.Falco("bad4", {
+                        ...base,
+                        alerts: { mode: "stdout" },
+                        containerRuntime: "cri-o" as FalcoContainerRuntime,
+                    }),
+                (e: Error) =>
+                    e.message.includes(
+                        'falco.containerRuntime is "cri-o"; expected "containerd", "crio" or ' +
+                            '"docker" (the nodes\' container runtime, whose socket alone Falco mounts)',
+                    ),
             );
         });
     });
