@@ -13,11 +13,12 @@ export * from "./load";
 export * from "./schema";
 
 /**
- * Reads the current stack's config once and validates it. This is the only place in the program
+ * Reads the current stack's config once and validates it, including what deploying it needs (every
+ * platform image's digest when the stack requires digests). This is the only place in the program
  * that reads Pulumi config; components receive typed arguments.
  */
 export function loadStackSettings(): LoadedSettings {
     const raw = pulumi.runtime.allConfig();
     const secretKeys = Object.keys(raw).filter((k) => runtimeConfig.isConfigSecret(k));
-    return loadSettings(raw, secretKeys);
+    return loadSettings(raw, secretKeys, { requireRecordedDigests: true });
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { closestKey, SettingsError, SettingsIssue } from "./errors";
-import { knownKeys, PlatformSettings, projectName, settingsSchema } from "./schema";
+import { knownKeys, PlatformSettings, projectName, settingsSchema, settingsShape } from "./schema";
+import { missingImageDigests } from "./sections/sources";
 
 /**
  * Config namespaces other than the project's that a stack file may use: the providers' own
@@ -19,6 +20,19 @@ export interface LoadedSettings {
     readonly secretKeys: ReadonlySet<string>;
 }
 
+/** Options of {@link loadSettings}. */
+export interface LoadOptions {
+    /**
+     * Also require what deploying the stack needs beyond valid settings: with
+     * `workloads.requireImageDigests`, a digest in `images.digests` for the image of every enabled
+     * component, reported as one problem listing every missing reference. The program
+     * (`loadStackSettings`) sets it; reading a stack's settings for anything else does not, so the
+     * defaults alone stay valid settings.
+     * @default false
+     */
+    readonly requireRecordedDigests?: boolean;
+}
+
 /**
  * Validates a stack's raw config into typed settings. Every problem is collected and thrown at once
  * as a {@link SettingsError}; nothing is returned half-validated.
@@ -26,7 +40,11 @@ export interface LoadedSettings {
  * Structured values (objects, lists) arrive as JSON, as the Pulumi CLI passes them; scalar values
  * stay strings.
  */
-export function loadSettings(raw: RawConfig, secretKeys: Iterable<string> = []): LoadedSettings {
+export function loadSettings(
+    raw: RawConfig,
+    secretKeys: Iterable<string> = [],
+    options: LoadOptions = {},
+): LoadedSettings {
     const issues: SettingsIssue[] = [];
     const values: Record<string, unknown> = {};
     const secrets = new Set<string>();
@@ -72,10 +90,65 @@ export function loadSettings(raw: RawConfig, secretKeys: Iterable<string> = []):
             issues.push(toSettingsIssue(issue, values, secrets));
         }
     }
+    if (options.requireRecordedDigests === true) {
+        issues.push(...digestIssues(values));
+    }
     if (issues.length > 0 || !parsed.success) {
         throw new SettingsError(issues);
     }
     return { settings: parsed.data, secretKeys: secrets };
+}
+
+/**
+ * The missing `images.digests` entries as one problem (see {@link LoadOptions}). Only the sections
+ * that decide it are parsed, so it is reported with every other problem; when one of them is
+ * invalid itself, its own problem is reported instead.
+ */
+function digestIssues(values: Record<string, unknown>): SettingsIssue[] {
+    const sections = {
+        workloads: settingsShape.workloads.safeParse(values.workloads),
+        images: settingsShape.images.safeParse(values.images),
+        gatekeeper: settingsShape.gatekeeper.safeParse(values.gatekeeper),
+        kyverno: settingsShape.kyverno.safeParse(values.kyverno),
+        certManager: settingsShape.certManager.safeParse(values.certManager),
+        linkerd: settingsShape.linkerd.safeParse(values.linkerd),
+        falco: settingsShape.falco.safeParse(values.falco),
+    };
+    const s = sections;
+    if (
+        !s.workloads.success ||
+        !s.images.success ||
+        !s.gatekeeper.success ||
+        !s.kyverno.success ||
+        !s.certManager.success ||
+        !s.linkerd.success ||
+        !s.falco.success
+    ) {
+        return [];
+    }
+    const missing = missingImageDigests({
+        workloads: s.workloads.data,
+        images: s.images.data,
+        gatekeeper: s.gatekeeper.data,
+        kyverno: s.kyverno.data,
+        certManager: s.certManager.data,
+        linkerd: s.linkerd.data,
+        falco: s.falco.data,
+    });
+    if (missing.length === 0) {
+        return [];
+    }
+    return [
+        {
+            key: formatPath(["images", "digests"]),
+            message:
+                `workloads.requireImageDigests is true, but ${missing.length} platform ` +
+                `image${missing.length === 1 ? " has" : "s have"} no digest: ` +
+                `${missing.join(", ")}; expected an entry "<reference>": sha256:<64 hex digits> ` +
+                "for each, recorded from the mirror with `crane digest <mirror reference>` " +
+                "(docs/air-gap.md), or workloads.requireImageDigests: false",
+        },
+    ];
 }
 
 function parseValue(value: string): unknown {
@@ -96,6 +169,9 @@ export function formatPath(path: readonly (string | number)[]): string {
     path.forEach((part, i) => {
         if (typeof part === "number") {
             out += `[${part}]`;
+        } else if (i > 0 && !/^[A-Za-z0-9_-]+$/.test(part)) {
+            // A map key such as an image reference: `images.digests["quay.io/x:v1"]`.
+            out += `[${JSON.stringify(part)}]`;
         } else {
             out += i === 0 ? `${projectName}:${part}` : `.${part}`;
         }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { knownPlatformImages, platformImagesOf } from "../../components/platform/images";
+import { closestKey } from "../errors";
 import { exactVersion } from "./common";
 
 /** Credentials for a private chart mirror: the password must be a Pulumi secret. */
@@ -57,9 +59,16 @@ export const chartsSection = z
 /** Typed `charts` settings. */
 export type ChartsSettings = z.infer<typeof chartsSection>;
 
+/** A content digest as registries report it (`crane digest <image>`). */
+const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, {
+    message:
+        "expected a digest sha256:<64 lower-case hex digits>, as `crane digest <image>` prints it",
+});
+
 /**
- * `images`: one registry that replaces every image registry the platform deploys (air-gapped
- * sites). Empty means upstream registries.
+ * `images`: where the platform's own images come from and what pins them. `mirror` replaces every
+ * image registry the platform deploys or injects (air-gapped and sovereign sites); empty means
+ * upstream registries. `digests` pins each image by content.
  */
 export const imagesSection = z
     .object({
@@ -71,9 +80,55 @@ export const imagesSection = z
                     "expected a registry host with an optional path, e.g. harbor.example/mirror",
             })
             .optional(),
+        /**
+         * Digest of each platform image, keyed by the upstream reference the component pins
+         * (`registry/repository:tag`, e.g. `quay.io/jetstack/cert-manager-controller:v1.21.1`),
+         * applied after the mirror. Record the mirror's digests (`crane digest <mirror reference>`).
+         * Required for every image of an enabled component when `workloads.requireImageDigests`.
+         * @default {} (no digest)
+         */
+        digests: z
+            .record(z.string(), imageDigest)
+            .superRefine((digests, ctx) => {
+                for (const key of Object.keys(digests)) {
+                    if (!knownPlatformImages.includes(key)) {
+                        const hint = closestKey(key, knownPlatformImages);
+                        ctx.addIssue({
+                            code: z.ZodIssueCode.custom,
+                            path: [key],
+                            message:
+                                `"${key}" is not an image the platform pins` +
+                                (hint !== undefined ? ` (did you mean "${hint}"?)` : "") +
+                                "; expected the upstream reference registry/repository:tag " +
+                                "exactly as a component pins it (out/<stack>/mirror.json " +
+                                "`imageSources[].source`)",
+                        });
+                    }
+                }
+            })
+            .optional(),
     })
     .strict()
     .default({});
 
 /** Typed `images` settings. */
 export type ImagesSettings = z.infer<typeof imagesSection>;
+
+/**
+ * The platform images a stack needs a digest for and has none: with `workloads.requireImageDigests`,
+ * every image of an enabled component (sorted), else none. The platform's own pods would otherwise
+ * be refused by its own admission rules (Gatekeeper's image-tags, images-require-digest), so the
+ * program refuses such a stack (`loadSettings` with `requireRecordedDigests`).
+ */
+export function missingImageDigests(
+    settings: Parameters<typeof platformImagesOf>[0] & {
+        readonly workloads: { readonly requireImageDigests: boolean };
+        readonly images: ImagesSettings;
+    },
+): string[] {
+    if (!settings.workloads.requireImageDigests) {
+        return [];
+    }
+    const digests = settings.images.digests ?? {};
+    return platformImagesOf(settings).filter((image) => digests[image] === undefined);
+}

@@ -4,7 +4,7 @@
  * spelled two ways counted once.
  */
 import * as assert from "assert";
-import { chartImages, mirrorChart, uniqueImages } from "../../tools/check/mirror";
+import { chartImages, imageSourcesOf, mirrorChart, uniqueImages } from "../../tools/check/mirror";
 
 describe("check: mirroring export", () => {
     it("tells where each chart is fetched from", () => {
@@ -116,6 +116,61 @@ describe("check: mirroring export", () => {
             ],
             unpinned: [],
         });
+    });
+
+    it("keeps the digest a chart's tag field or digest key pins (tag@sha256, cert-manager digest)", () => {
+        const digest = `sha256:${"a".repeat(64)}`;
+        const values = {
+            image: {
+                repository: "harbor.example/mirror/openpolicyagent/gatekeeper",
+                release: `v3.23.0@${digest}`,
+            },
+            webhook: {
+                image: {
+                    repository: "harbor.example/mirror/jetstack/cert-manager-webhook",
+                    tag: "v1.21.1",
+                    digest,
+                },
+            },
+        };
+        assert.deepStrictEqual(chartImages("chart", values), {
+            images: [
+                `harbor.example/mirror/openpolicyagent/gatekeeper:v3.23.0@${digest}`,
+                `harbor.example/mirror/jetstack/cert-manager-webhook:v1.21.1@${digest}`,
+            ],
+            unpinned: [],
+        });
+    });
+
+    it("lists the program's image sources sorted by source, dropping malformed entries", () => {
+        const digest = `sha256:${"b".repeat(64)}`;
+        assert.deepStrictEqual(
+            imageSourcesOf([
+                {
+                    source: "quay.io/jetstack/cert-manager-webhook:v1.21.1",
+                    target: "harbor.example/mirror/jetstack/cert-manager-webhook:v1.21.1",
+                    digest,
+                },
+                {
+                    source: "cr.l5d.io/linkerd/proxy:edge-26.8.3",
+                    target: "harbor.example/mirror/linkerd/proxy:edge-26.8.3",
+                },
+                { source: "no-target:1" },
+                "docker.io/library/nginx:1",
+            ]),
+            [
+                {
+                    source: "cr.l5d.io/linkerd/proxy:edge-26.8.3",
+                    target: "harbor.example/mirror/linkerd/proxy:edge-26.8.3",
+                },
+                {
+                    source: "quay.io/jetstack/cert-manager-webhook:v1.21.1",
+                    target: "harbor.example/mirror/jetstack/cert-manager-webhook:v1.21.1",
+                    digest,
+                },
+            ],
+        );
+        assert.deepStrictEqual(imageSourcesOf(undefined), []);
     });
 
     it("counts one image spelled two ways once, keeping the first spelling", () => {

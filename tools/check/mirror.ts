@@ -35,11 +35,44 @@ export interface UnpinnedImageValue {
     readonly image: string;
 }
 
+/**
+ * One platform image to copy: its upstream reference, the reference the cluster pulls it by (the
+ * mirror's, by tag) and the digest the stack records for it, which the copy must keep.
+ */
+export interface MirrorImageSource {
+    readonly source: string;
+    readonly target: string;
+    readonly digest?: string;
+}
+
 /** The export written to `mirror.json`. */
 export interface MirrorExport {
     readonly charts: MirrorChart[];
     readonly images: string[];
+    /** The platform's own images, sorted by source (the program's `imageSources` output). */
+    readonly imageSources: MirrorImageSource[];
     readonly unpinnedImageValues: UnpinnedImageValue[];
+}
+
+/**
+ * The program's `imageSources` output as the export lists it: well-formed entries only (each a
+ * source and a target, a digest when given), sorted by source.
+ */
+export function imageSourcesOf(output: unknown): MirrorImageSource[] {
+    if (!Array.isArray(output)) {
+        return [];
+    }
+    return output
+        .filter(
+            (e): e is Record<string, unknown> =>
+                isRecord(e) && typeof e.source === "string" && typeof e.target === "string",
+        )
+        .map((e) => ({
+            source: e.source as string,
+            target: e.target as string,
+            ...(typeof e.digest === "string" ? { digest: e.digest } : {}),
+        }))
+        .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }
 
 /** Where one Chart's inputs fetch the chart from (classified as the packs classify it). */
