@@ -394,6 +394,7 @@ export const controls: readonly Control[] = [
             pg("namespaces-pod-security-enforce"),
             pg("tenant-namespace-after-enforcement"),
             gk("sovereignnamespacelabels"),
+            pg("namespaces-required-labels"),
             ky("sovereign-pod-security"),
         ],
     },

@@ -1,18 +1,25 @@
 import { z } from "zod";
 import {
     admissionExemptionsSection,
+    checkPodSecurityExemptions,
     gatekeeperSection,
     kyvernoSection,
 } from "./sections/admission";
 import { auditSection } from "./sections/audit";
 import { encryptionAtRestSection } from "./sections/encryption";
 import { kubeletSection } from "./sections/kubelet";
+import { checkNetworkDestinations, networkSection } from "./sections/network";
 import {
     kubernetesVersionSection,
     systemNamespacesSection,
     workloadsSection,
 } from "./sections/platform";
-import { certManagerSection, falcoSection, linkerdSection } from "./sections/runtime";
+import {
+    certManagerSection,
+    checkFalcoCertManager,
+    falcoSection,
+    linkerdSection,
+} from "./sections/runtime";
 import { chartsSection, imagesSection } from "./sections/sources";
 import {
     breakGlassSection,
@@ -47,13 +54,17 @@ export const settingsShape = {
     certManager: certManagerSection,
     linkerd: linkerdSection,
     falco: falcoSection,
+    network: networkSection,
 };
 
 /** Zod schema of the whole settings object. */
 export const settingsSchema = z
     .object(settingsShape)
     .strict()
-    .superRefine(checkTenantNamespaceCollisions);
+    .superRefine(checkTenantNamespaceCollisions)
+    .superRefine(checkFalcoCertManager)
+    .superRefine(checkPodSecurityExemptions)
+    .superRefine(checkNetworkDestinations);
 
 /** The validated, typed settings every component receives its arguments from. */
 export type PlatformSettings = z.infer<typeof settingsSchema>;

@@ -15,16 +15,18 @@ export const certManagerChart: PinnedChart = {
 export const certManagerAppVersion = "v1.21.1";
 
 /**
- * The images the installed chart runs, by values path. `acmesolver` runs only in ACME HTTP-01
+ * The images the chart's values name, by values path. `acmesolver` runs only in ACME HTTP-01
  * solver pods the controller starts (the platform creates no ACME issuer), but the controller is
- * configured with it, so it is mirrored too. The `startupapicheck` image belongs to a hook Job that
- * Chart v4 never renders (see render.ts), so it is neither deployed nor mirrored.
+ * configured with it. `startupapicheck` belongs to a hook Job that Chart v4 never renders (see
+ * render.ts); its values still point at the mirror and its digest, so no chart value names an
+ * unpinned upstream image. All five are mirrored and pinned.
  */
 export const certManagerImages = {
     controller: "quay.io/jetstack/cert-manager-controller",
     webhook: "quay.io/jetstack/cert-manager-webhook",
     cainjector: "quay.io/jetstack/cert-manager-cainjector",
     acmesolver: "quay.io/jetstack/cert-manager-acmesolver",
+    startupapicheck: "quay.io/jetstack/cert-manager-startupapicheck",
 } as const;
 
 /** Helm release name: fixes the names of the rendered objects (`cert-manager-webhook`, ...). */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { PlatformSettings } from "../../stacks/schema";
 import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
-import { mirrorImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
 import { childOptions } from "../shared/options";
 import {
     caSecretName,
@@ -15,6 +15,7 @@ import {
 } from "./defaults";
 import {
     certManagerLabels,
+    imageReference,
     renderCaIssuer,
     renderCertManagerNamespace,
     renderCertManagerValues,
@@ -43,10 +44,16 @@ export interface CertManagerArgs {
     readonly kubernetesVersion: string;
     /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
     readonly charts?: ChartsSettings;
-    /** Image registry mirror (`images` settings). @default {} (upstream registries) */
+    /** Image mirror and digests (`images` settings). @default {} (upstream registries, no digest) */
     readonly images?: ImagesSettings;
     /** Namespace cert-manager runs in; created by the component. @default "cert-manager" */
     readonly namespace?: string;
+    /**
+     * What the chart's pods wait for besides the namespace: the namespace's NetworkPolicies
+     * (PlatformNetwork), which can exist only once this component has created the namespace, hence
+     * an Input (the platform passes a promise). @default nothing
+     */
+    readonly networkPolicies?: pulumi.Input<pulumi.Resource>;
     /** Replicas of the controller, webhook and cainjector. @default 3 */
     readonly replicas?: number;
     /** Create a ServiceMonitor (needs the Prometheus Operator CRDs). @default false */
@@ -57,12 +64,13 @@ export interface CertManagerArgs {
     readonly ca?: CertManagerCaArgs;
 }
 
-/** `quay.io/jetstack/x:v1` through the mirror, as a repository and a tag. */
+/** `quay.io/jetstack/x:v1` through the mirror, as a repository, a tag and its recorded digest. */
 function chartImage(repository: string, images: ImagesSettings): RepositoryImage {
-    const full = mirrorImage(`${repository}:${certManagerAppVersion}`, images);
+    const pinned = pinImage(`${repository}:${certManagerAppVersion}`, images);
     return {
-        repository: full.slice(0, full.length - certManagerAppVersion.length - 1),
-        tag: certManagerAppVersion,
+        repository: pinned.repository,
+        tag: pinned.tag,
+        ...(pinned.digest !== undefined ? { digest: pinned.digest } : {}),
     };
 }
 
@@ -78,7 +86,7 @@ export class CertManager extends pulumi.ComponentResource {
     readonly chart: ResolvedChart;
     /** Every chart the component installs. */
     readonly charts: ResolvedChart[];
-    /** Every image the component deploys, after mirroring. */
+    /** Every image the component deploys or names, after mirroring, with its digest when recorded. */
     readonly images: string[];
     /** The namespace name. */
     readonly namespaceName: string;
@@ -128,8 +136,9 @@ export class CertManager extends pulumi.ComponentResource {
             webhook: chartImage(certManagerImages.webhook, images),
             cainjector: chartImage(certManagerImages.cainjector, images),
             acmesolver: chartImage(certManagerImages.acmesolver, images),
+            startupapicheck: chartImage(certManagerImages.startupapicheck, images),
         };
-        this.images = Object.values(chartImages).map((i) => `${i.repository}:${i.tag}`);
+        this.images = Object.values(chartImages).map(imageReference);
         this.namespaceName = namespaceName;
         this.clusterIssuerName = args.clusterIssuerName ?? d.clusterIssuerName;
 
@@ -151,7 +160,12 @@ export class CertManager extends pulumi.ComponentResource {
                     images: chartImages,
                 }),
             },
-            childOptions(this, opts, { dependsOn: [this.namespace] }),
+            childOptions(this, opts, {
+                dependsOn: [
+                    this.namespace,
+                    ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
+                ],
+            }),
         );
 
         // The internal CA. protect: deleting or replacing the key invalidates every certificate it

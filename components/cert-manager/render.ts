@@ -4,8 +4,10 @@
  * created here. {@link renderCertificate} is the one way the platform writes a cert-manager
  * Certificate, so every one of them rotates its private key on renewal.
  */
+import { ownerLabel, platformOwner } from "../../contract/labels";
+import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
-import { certManagerMetricsPort, certManagerReleaseName, certManagerResources } from "./defaults";
+import { certManagerReleaseName, certManagerResources } from "./defaults";
 
 /** Labels on every object this component renders itself. */
 export const certManagerLabels = platformLabels("cert-manager");
@@ -37,6 +39,7 @@ export function renderCertManagerNamespace(
             name,
             labels: {
                 ...certManagerLabels,
+                [ownerLabel]: platformOwner,
                 ...podSecurityLabels("restricted", kubernetesVersion),
                 "config.linkerd.io/admission-webhooks": "disabled",
             },
@@ -45,11 +48,43 @@ export function renderCertManagerNamespace(
     };
 }
 
-/** An image as the chart's values take it: the full repository (mirrored) and the tag. */
+/**
+ * An image as the chart's values take it: the full repository (mirrored), the tag and the digest
+ * when one is recorded (the chart then renders `repository:tag@digest`).
+ */
 export interface RepositoryImage {
     readonly repository: string;
     readonly tag: string;
+    readonly digest?: string;
 }
+
+/** The reference a pod names for a chart image: `repository:tag`, with `@digest` when pinned. */
+export function imageReference(image: RepositoryImage): string {
+    return `${image.repository}:${image.tag}${image.digest !== undefined ? `@${image.digest}` : ""}`;
+}
+
+/** The chart's `image` values of one component: repository, tag and (when pinned) digest. */
+function imageValues(image: RepositoryImage): Record<string, unknown> {
+    return {
+        repository: image.repository,
+        tag: image.tag,
+        ...(image.digest !== undefined ? { digest: image.digest } : {}),
+        pullPolicy: "IfNotPresent",
+    };
+}
+
+/** Why each cert-manager Deployment mounts a service-account token, by component. */
+export const certManagerTokenReasons = {
+    controller:
+        "reconciles Certificates, Issuers and CertificateRequests: reads and writes them, their " +
+        "Secrets and its leader-election Lease through the Kubernetes API",
+    webhook:
+        "keeps its serving CA in the Secret cert-manager-webhook-ca and checks who may approve " +
+        "CertificateRequests with SubjectAccessReviews, through the Kubernetes API",
+    cainjector:
+        "injects CA bundles: watches Certificates and Secrets and patches webhook configurations " +
+        "and CRDs through the Kubernetes API",
+} as const;
 
 /** Inputs of {@link renderCertManagerValues}. */
 export interface CertManagerValuesInput {
@@ -63,6 +98,8 @@ export interface CertManagerValuesInput {
         readonly webhook: RepositoryImage;
         readonly cainjector: RepositoryImage;
         readonly acmesolver: RepositoryImage;
+        /** The startup API check of the hook Job Chart v4 never renders. */
+        readonly startupapicheck: RepositoryImage;
     };
 }
 
@@ -86,7 +123,11 @@ export function renderCertManagerValues(input: CertManagerValuesInput): Record<s
         replicaCount: input.replicas,
         // A single replica cannot keep one pod through a drain; its budget would block the drain.
         podDisruptionBudget: ha ? { enabled: true, minAvailable: 1 } : { enabled: false },
-        image: { repository: image.repository, tag: image.tag, pullPolicy: "IfNotPresent" },
+        image: imageValues(image),
+        // Each Deployment calls the API server: the token is mounted explicitly and the reason is
+        // on the pod template.
+        automountServiceAccountToken: true,
+        podAnnotations: { [serviceAccountTokenReasonAnnotation]: certManagerTokenReasons[role] },
         securityContext: structuredClone(restrictedPod),
         containerSecurityContext: structuredClone(restrictedContainer),
         resources: structuredClone(certManagerResources[role]),
@@ -131,13 +172,7 @@ export function renderCertManagerValues(input: CertManagerValuesInput): Record<s
             mutatingWebhookConfigurationAnnotations: { ...caBundleAnnotation },
         },
         cainjector: { enabled: true, ...component("cainjector", input.images.cainjector) },
-        acmesolver: {
-            image: {
-                repository: input.images.acmesolver.repository,
-                tag: input.images.acmesolver.tag,
-                pullPolicy: "IfNotPresent",
-            },
-        },
+        acmesolver: { image: imageValues(input.images.acmesolver) },
         // Helm hooks never run under Chart v4 (it renders with hooks disabled). The chart's only
         // hook is the post-install `startupapicheck` Job (with its ServiceAccount, Role and
         // RoleBinding), which waits until the webhook accepts cert-manager resources. It is
@@ -145,7 +180,9 @@ export function renderCertManagerValues(input: CertManagerValuesInput): Record<s
         // ready and for the webhook configurations to carry their CA bundle (annotations above),
         // every issuer depends on the chart, and every issuer and certificate waits for its own
         // Ready condition.
-        startupapicheck: { enabled: false },
+        // Its image still points at the mirror and its digest, so no chart value names an
+        // unpinned upstream image.
+        startupapicheck: { enabled: false, image: imageValues(input.images.startupapicheck) },
         // cert-manager has no telemetry or version check; the only outbound calls would be ACME
         // and DNS-01 for ACME issuers, which the platform does not create.
     };

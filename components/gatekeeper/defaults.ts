@@ -1,3 +1,4 @@
+import { requiredNamespaceLabels } from "../../contract/labels";
 import type { PinnedChart } from "../shared/chart-source";
 
 /**
@@ -33,7 +34,7 @@ export const gatekeeperDefaults = {
     webhookTimeoutSeconds: 3,
     requireImageDigests: true,
     disallowedTags: ["latest"],
-    requiredNamespaceLabels: ["owner", "tenant"],
+    requiredNamespaceLabels: [...requiredNamespaceLabels],
     exposedServiceNamespaces: [],
     allowedExternalIPs: [],
     allowedCapabilities: [],

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expiredExemptions, type AdmissionExemption } from "../../stacks/sections/admission";
 import type { PlatformSettings } from "../../stacks/schema";
 import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
-import { mirrorImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
 import { childOptions } from "../shared/options";
 import {
     gatekeeperChart,
@@ -27,10 +27,16 @@ export interface GatekeeperArgs {
     readonly kubernetesVersion: string;
     /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
     readonly charts?: ChartsSettings;
-    /** Image registry mirror (`images` settings). @default {} (upstream registries) */
+    /** Image mirror and digests (`images` settings). @default {} (upstream registries, no digest) */
     readonly images?: ImagesSettings;
     /** Namespace Gatekeeper runs in; created by the component. @default "gatekeeper-system" */
     readonly namespace?: string;
+    /**
+     * What the chart's pods wait for besides the namespace: the namespace's NetworkPolicies
+     * (PlatformNetwork), which can exist only once this component has created the namespace, hence
+     * an Input (the platform passes a promise). @default nothing
+     */
+    readonly networkPolicies?: pulumi.Input<pulumi.Resource>;
     /** What a violated constraint does: `dryrun`, `warn` or `deny`. @default "deny" */
     readonly enforcementAction?: "dryrun" | "warn" | "deny";
     /** The webhooks' failurePolicy. @default "Fail" */
@@ -80,7 +86,7 @@ export interface GatekeeperArgs {
 export class Gatekeeper extends pulumi.ComponentResource {
     /** Where the chart came from (for the mirroring list and the report). */
     readonly chart: ResolvedChart;
-    /** Every image the component deploys, after mirroring. */
+    /** Every image the component deploys, after mirroring, with its digest when recorded. */
     readonly images: string[];
     /** The namespace Gatekeeper runs in. */
     readonly namespace: k8s.core.v1.Namespace;
@@ -125,11 +131,11 @@ export class Gatekeeper extends pulumi.ComponentResource {
         ].sort();
 
         this.chart = resolveChart(gatekeeperChart, args.charts ?? { overrides: {} });
-        const image = mirrorImage(
+        const image = pinImage(
             `${gatekeeperImage.repository}:${gatekeeperImage.tag}`,
             args.images ?? {},
         );
-        this.images = [image];
+        this.images = [image.reference];
 
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
@@ -143,17 +149,19 @@ export class Gatekeeper extends pulumi.ComponentResource {
                 name: gatekeeperReleaseName,
                 namespace: namespaceName,
                 values: renderGatekeeperValues({
-                    image: {
-                        repository: image.slice(0, -(gatekeeperImage.tag.length + 1)),
-                        tag: gatekeeperImage.tag,
-                    },
+                    image: { repository: image.repository, tag: image.pinnedTag },
                     replicas,
                     failurePolicy: args.failurePolicy ?? d.failurePolicy,
                     webhookTimeoutSeconds: timeout,
                     exemptNamespaces,
                 }),
             },
-            childOptions(this, opts, { dependsOn: [this.namespace] }),
+            childOptions(this, opts, {
+                dependsOn: [
+                    this.namespace,
+                    ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
+                ],
+            }),
         );
 
         const parameters = constraintParameters({

@@ -2,6 +2,8 @@
  * Pure render functions of the Gatekeeper component: settings in, plain objects out (the
  * namespace, the chart's values, the constraints). No resources are created here.
  */
+import { ownerLabel, platformOwner } from "../../contract/labels";
+import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
 import type { AdmissionExemption } from "../../stacks/sections/admission";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
 import { gatekeeperMetricsPort, gatekeeperResources } from "./defaults";
@@ -27,6 +29,7 @@ export function renderGatekeeperNamespace(
             name,
             labels: {
                 ...gatekeeperLabels,
+                [ownerLabel]: platformOwner,
                 ...podSecurityLabels("restricted", kubernetesVersion),
                 "admission.gatekeeper.sh/ignore": "no-self-managing",
             },
@@ -34,9 +37,18 @@ export function renderGatekeeperNamespace(
     };
 }
 
+/** Why Gatekeeper's pods mount a service-account token (both share the chart's podAnnotations). */
+export const gatekeeperTokenReason =
+    "controller-manager and audit call the Kubernetes API: they watch ConstraintTemplates, " +
+    "constraints and the objects they audit, write constraint status and audit results, and the " +
+    "controller-manager rotates its webhook certificate Secret and patches its webhook configurations";
+
 /** Inputs of {@link renderGatekeeperValues}. */
 export interface GatekeeperValuesInput {
-    /** The image after mirroring: repository without tag, and the tag. */
+    /**
+     * The image after mirroring: repository without tag, and the tag (`v3.23.0@sha256:...` when
+     * pinned: the chart has no digest key and renders `repository:release`).
+     */
     readonly image: { readonly repository: string; readonly tag: string };
     readonly replicas: number;
     readonly failurePolicy: "Fail" | "Ignore";
@@ -118,11 +130,19 @@ export function renderGatekeeperValues(input: GatekeeperValuesInput): Record<str
         enableRuntimeDefaultSeccompProfile: true,
         // Outside kube-system, system-cluster-critical pods need the chart's ResourceQuota.
         resourceQuota: true,
+        // Both Deployments call the API server, so each opts in to its service-account token:
+        // explicitly mounted, with the reason on the pod template (the chart's one podAnnotations
+        // key covers both pods; a second key in auditPodAnnotations would be a duplicate).
+        podAnnotations: { [serviceAccountTokenReasonAnnotation]: gatekeeperTokenReason },
         controllerManager: {
             ...component(gatekeeperResources.controllerManager),
             tlsMinVersion: 1.3,
+            serviceAccount: { automountServiceAccountToken: true },
         },
-        audit: component(gatekeeperResources.audit),
+        audit: {
+            ...component(gatekeeperResources.audit),
+            serviceAccount: { automountServiceAccountToken: true },
+        },
     };
 }
 
@@ -199,7 +219,7 @@ export function renderConstraint(
                           [exemptionsAnnotation]: exemptions
                               .map(
                                   (e) =>
-                                      `${e.name}: namespace ${e.namespace} until ${e.expires} (${e.justification})`,
+                                      `${e.name}: namespace ${e.namespace}, owner ${e.owner}, review by ${e.expires} (${e.justification})`,
                               )
                               .join("; "),
                       },

@@ -18,9 +18,8 @@ export const kyvernoAppVersion = "v1.19.0";
 export const kyvernoRegistry = "reg.kyverno.io";
 
 /**
- * The images the installed chart runs, by values path. Hook and test images (`kyverno-cli`,
- * `readiness-checker`) belong to objects Chart v4 never renders, so they are neither deployed nor
- * mirrored.
+ * The images the installed chart runs, by values path (under {@link kyvernoRegistry}). The
+ * `kyverno-cli` image of the (switched off) migration hook is neither deployed nor mirrored.
  */
 export const kyvernoImages = {
     admissionController: "kyverno/kyverno",
@@ -28,6 +27,18 @@ export const kyvernoImages = {
     backgroundController: "kyverno/background-controller",
     cleanupController: "kyverno/cleanup-controller",
     reportsController: "kyverno/reports-controller",
+} as const;
+
+/**
+ * The readiness checker of the pre-delete hooks (`webhooksCleanup.image`) and the test pods and
+ * reports-server wait (`test.image`). The chart names it in ghcr.io, not {@link kyvernoRegistry},
+ * and Chart v4 renders none of those objects; the values still point it at the mirror, pinned at
+ * the app version (the test image would default to `latest`) and by digest.
+ */
+export const kyvernoReadinessCheckerImage = {
+    registry: "ghcr.io",
+    repository: "kyverno/readiness-checker",
+    tag: kyvernoAppVersion,
 } as const;
 
 /** Helm release name: fixes the names of the rendered objects and runtime webhooks. */

@@ -10,6 +10,7 @@ import {
     kyvernoChart,
     kyvernoDefaults,
     kyvernoImages,
+    kyvernoReadinessCheckerImage,
     kyvernoRegistry,
     kyvernoReleaseName,
 } from "./defaults";
@@ -50,10 +51,16 @@ export interface KyvernoArgs {
     readonly kubernetesVersion: string;
     /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
     readonly charts?: ChartsSettings;
-    /** Image registry mirror (`images` settings). @default {} (upstream registries) */
+    /** Image mirror and digests (`images` settings). @default {} (upstream registries, no digest) */
     readonly images?: ImagesSettings;
     /** Namespace Kyverno runs in; created by the component. @default "kyverno" */
     readonly namespace?: string;
+    /**
+     * What the chart's pods wait for besides the namespace: the namespace's NetworkPolicies
+     * (PlatformNetwork), which can exist only once this component has created the namespace, hence
+     * an Input (the platform passes a promise). @default nothing
+     */
+    readonly networkPolicies?: pulumi.Input<pulumi.Resource>;
     /** `Audit` reports violations, `Enforce` denies them. @default "Enforce" */
     readonly validationFailureAction?: "Audit" | "Enforce";
     /** The policies' failurePolicy. @default "Fail" */
@@ -91,7 +98,7 @@ export interface KyvernoArgs {
 export class Kyverno extends pulumi.ComponentResource {
     /** Where the chart came from (for the mirroring list and the report). */
     readonly chart: ResolvedChart;
-    /** Every image the component deploys, after mirroring. */
+    /** Every image the component deploys or names, after mirroring, with its digest when recorded. */
     readonly images: string[];
     /** The namespace Kyverno runs in. */
     readonly namespace: k8s.core.v1.Namespace;
@@ -179,6 +186,12 @@ export class Kyverno extends pulumi.ComponentResource {
                 kyvernoAppVersion,
                 images,
             ),
+            readinessChecker: chartImage(
+                kyvernoReadinessCheckerImage.registry,
+                kyvernoReadinessCheckerImage.repository,
+                kyvernoReadinessCheckerImage.tag,
+                images,
+            ),
         };
         this.images = Object.values(chartImages).map(imageReference);
 
@@ -202,7 +215,12 @@ export class Kyverno extends pulumi.ComponentResource {
                     images: chartImages,
                 }),
             },
-            childOptions(this, opts, { dependsOn: [this.namespace] }),
+            childOptions(this, opts, {
+                dependsOn: [
+                    this.namespace,
+                    ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
+                ],
+            }),
         );
 
         const rendered = renderClusterPolicies({

@@ -2,9 +2,11 @@
  * Pure render functions of the Kyverno component: settings in, plain objects out (the namespace,
  * the chart's values, the ClusterPolicies and PolicyExceptions). No resources are created here.
  */
+import { ownerLabel, platformOwner } from "../../contract/labels";
+import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
 import type { AdmissionExemption } from "../../stacks/sections/admission";
 import type { ImagesSettings } from "../../stacks/sections/sources";
-import { mirrorImage } from "../shared/chart-source";
+import { mirrorImage, pinRegistryImage, RegistryImage } from "../shared/chart-source";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
 import { kyvernoMetricsPort, kyvernoResources } from "./defaults";
 
@@ -14,6 +16,7 @@ export const kyvernoLabels = platformLabels("kyverno");
 /** Annotations recording an exemption's review on the generated PolicyException. */
 export const justificationAnnotation = "security.sovereign-contour.io/justification";
 export const expiresAnnotation = "security.sovereign-contour.io/expires";
+export const ownerAnnotation = "security.sovereign-contour.io/owner";
 
 /** Every pod-bearing kind a Pod rule reaches through Kyverno's auto-generated controller rules. */
 export const podControllerKinds = [
@@ -35,21 +38,22 @@ export function renderKyvernoNamespace(
     return {
         metadata: {
             name,
-            labels: { ...kyvernoLabels, ...podSecurityLabels("restricted", kubernetesVersion) },
+            labels: {
+                ...kyvernoLabels,
+                [ownerLabel]: platformOwner,
+                ...podSecurityLabels("restricted", kubernetesVersion),
+            },
         },
     };
 }
 
 /** An image as the chart's values take it. */
-export interface ChartImage {
-    readonly registry: string;
-    readonly repository: string;
-    readonly tag: string;
-}
+export type ChartImage = RegistryImage;
 
 /**
  * An upstream image through the mirror, split the way the chart composes it
- * (`registry/repository:tag`): the mirror (with its path) becomes the registry.
+ * (`registry/repository:tag`): the mirror (with its path) becomes the registry, and a digest from
+ * `images.digests` goes into the tag (the chart has no digest key).
  */
 export function chartImage(
     registry: string,
@@ -57,9 +61,7 @@ export function chartImage(
     tag: string,
     images: ImagesSettings,
 ): ChartImage {
-    const suffix = `/${repository}:${tag}`;
-    const full = mirrorImage(`${registry}${suffix}`, images);
-    return { registry: full.slice(0, full.length - suffix.length), repository, tag };
+    return pinRegistryImage({ registry, repository, tag }, images);
 }
 
 /** The full reference of a chart image. */
@@ -80,8 +82,35 @@ export interface KyvernoValuesInput {
         readonly backgroundController: ChartImage;
         readonly cleanupController: ChartImage;
         readonly reportsController: ChartImage;
+        /** The readiness checker of the hooks and tests Chart v4 never renders. */
+        readonly readinessChecker: ChartImage;
     };
 }
+
+/** Why each Kyverno controller mounts a service-account token, by values key. */
+export const kyvernoTokenReasons = {
+    admissionController:
+        "serves Kyverno's admission webhooks: reads policies, exceptions and the resources they " +
+        "reference, registers its webhook configurations, rotates its TLS Secrets and writes " +
+        "admission reports and events through the Kubernetes API",
+    backgroundController:
+        "applies mutate-existing and generate rules: watches policies and resources and creates " +
+        "and updates the generated and mutated objects through the Kubernetes API",
+    cleanupController:
+        "runs cleanup policies and TTL labels: lists and deletes matching resources and serves " +
+        "its webhook, registering its configuration, through the Kubernetes API",
+    reportsController:
+        "runs background scans: lists policies and resources and writes policy reports through " +
+        "the Kubernetes API",
+} as const;
+
+/** The pod-template annotation by which one Kyverno controller opts in to its token. */
+function tokenOptIn(reason: string): Record<string, unknown> {
+    return { podAnnotations: { [serviceAccountTokenReasonAnnotation]: reason } };
+}
+
+/** The chart's service-account values with the token mounted explicitly (the controllers call the API). */
+const mountedToken = { serviceAccount: { automountServiceAccountToken: true } };
 
 /** The container security context of every Kyverno container: Pod Security `restricted`. */
 const restrictedContainer = {
@@ -118,8 +147,14 @@ export function renderKyvernoValues(input: KyvernoValuesInput): Record<string, u
     // The background, cleanup and reports controllers elect a leader; a second replica is a hot
     // standby, more add nothing.
     const support = input.replicas > 1 ? 2 : 1;
-    const controller = (image: ChartImage, resources: object): Record<string, unknown> => ({
+    const controller = (
+        image: ChartImage,
+        resources: object,
+        reason: string,
+    ): Record<string, unknown> => ({
         enabled: true,
+        ...tokenOptIn(reason),
+        rbac: structuredClone(mountedToken),
         replicas: support,
         podDisruptionBudget: disruptionBudget(support),
         image: { ...image, pullPolicy: "IfNotPresent" },
@@ -143,7 +178,12 @@ export function renderKyvernoValues(input: KyvernoValuesInput): Record<string, u
         // at runtime) never run under Chart v4 either. Those configurations are not chart objects
         // and survive `pulumi destroy`; removing Kyverno therefore ends with deleting the
         // `kyverno-*-webhook-cfg` configurations, or the API server keeps calling a dead webhook.
-        webhooksCleanup: { enabled: false },
+        // The readiness checker of those hooks (and of the test pods) stays at the mirror, pinned.
+        webhooksCleanup: {
+            enabled: false,
+            image: { ...input.images.readinessChecker, pullPolicy: "IfNotPresent" },
+        },
+        test: { image: { ...input.images.readinessChecker, pullPolicy: "IfNotPresent" } },
         config: {
             // `kubernetes.io/metadata.name` is set by the API server and cannot be forged.
             webhooks: {
@@ -175,6 +215,8 @@ export function renderKyvernoValues(input: KyvernoValuesInput): Record<string, u
             admissionReports: { enabled: true },
         },
         admissionController: {
+            ...tokenOptIn(kyvernoTokenReasons.admissionController),
+            rbac: structuredClone(mountedToken),
             replicas: input.replicas,
             podDisruptionBudget: disruptionBudget(input.replicas),
             container: {
@@ -194,14 +236,17 @@ export function renderKyvernoValues(input: KyvernoValuesInput): Record<string, u
         backgroundController: controller(
             input.images.backgroundController,
             kyvernoResources.backgroundController,
+            kyvernoTokenReasons.backgroundController,
         ),
         cleanupController: controller(
             input.images.cleanupController,
             kyvernoResources.cleanupController,
+            kyvernoTokenReasons.cleanupController,
         ),
         reportsController: controller(
             input.images.reportsController,
             kyvernoResources.reportsController,
+            kyvernoTokenReasons.reportsController,
         ),
         grafana: { enabled: false },
     };
@@ -583,6 +628,7 @@ export function renderPolicyException(
             annotations: {
                 [justificationAnnotation]: exemption.justification,
                 [expiresAnnotation]: exemption.expires,
+                [ownerAnnotation]: exemption.owner,
             },
         },
         spec: {

@@ -92,4 +92,12 @@ export const linkerdResources = {
         cpu: { request: "100m", limit: "1" },
         memory: { request: "32Mi", limit: "250Mi" },
     },
+    /**
+     * The CNI DaemonSet's `install-cni` container: it copies the plugin and its configuration onto
+     * the node, then watches them (the plugin itself runs in the kubelet, outside the container).
+     */
+    cni: {
+        cpu: { request: "10m", limit: "100m" },
+        memory: { request: "32Mi", limit: "64Mi" },
+    },
 } as const;

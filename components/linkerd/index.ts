@@ -5,7 +5,7 @@ import type { PlatformSettings } from "../../stacks/schema";
 import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
 import type { CertManager } from "../cert-manager";
 import { renderCaIssuer, renderTlsSecret } from "../cert-manager/render";
-import { mirrorImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
 import { childOptions } from "../shared/options";
 import {
     linkerdCharts,
@@ -45,12 +45,20 @@ export interface LinkerdArgs {
     readonly certManager?: CertManager;
     /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
     readonly charts?: ChartsSettings;
-    /** Image registry mirror (`images` settings). @default {} (upstream registries) */
+    /** Image mirror and digests (`images` settings). @default {} (upstream registries, no digest) */
     readonly images?: ImagesSettings;
     /** Namespace of the control plane; created by the component. @default "linkerd" */
     readonly namespace?: string;
     /** Namespace of the CNI plugin (Pod Security privileged). @default "linkerd-cni" */
     readonly cniNamespace?: string;
+    /**
+     * What the control plane's pods wait for besides the namespace: the namespace's
+     * NetworkPolicies (PlatformNetwork), which can exist only once the component has created the
+     * namespace, hence an Input (the platform passes a promise). @default nothing
+     */
+    readonly networkPolicies?: pulumi.Input<pulumi.Resource>;
+    /** The same for the CNI plugin's pods and namespace. @default nothing */
+    readonly cniNetworkPolicies?: pulumi.Input<pulumi.Resource>;
     /**
      * The CNI namespace when it is one of the stack's declared system namespaces (created by the
      * bootstrap layer with its reason); it must enforce `privileged`. Unset: the component creates
@@ -85,10 +93,13 @@ export interface LinkerdArgs {
     readonly podMonitor?: boolean;
 }
 
-/** A Linkerd image through the mirror. */
+/**
+ * A Linkerd image through the mirror, pinned by its recorded digest. The charts have no digest key,
+ * so the digest goes into the version (`edge-26.8.3@sha256:...`): they render `name:version`.
+ */
 function namedImage(image: NamedImage, images: ImagesSettings): NamedImage {
-    const full = mirrorImage(`${image.name}:${image.version}`, images);
-    return { name: full.slice(0, full.length - image.version.length - 1), version: image.version };
+    const pinned = pinImage(`${image.name}:${image.version}`, images);
+    return { name: pinned.repository, version: pinned.pinnedTag };
 }
 
 /** Hours of a `48h0m0s`-style duration. */
@@ -113,7 +124,7 @@ export class Linkerd extends pulumi.ComponentResource {
     readonly chart: ResolvedChart;
     /** Every chart the component installs (CRDs, CNI, control plane). */
     readonly charts: ResolvedChart[];
-    /** Every image the component deploys or injects, after mirroring. */
+    /** Every image the component deploys or injects, after mirroring, with its digest when recorded. */
     readonly images: string[];
     /** The control plane's namespace name (tenants allow egress to it). */
     readonly namespaceName: string;
@@ -333,7 +344,12 @@ export class Linkerd extends pulumi.ComponentResource {
                 namespace: cniNamespaceName,
                 values: renderCniValues(mirrored.cni),
             },
-            childOptions(this, opts, { dependsOn: [this.cniNamespace] }),
+            childOptions(this, opts, {
+                dependsOn: [
+                    this.cniNamespace,
+                    ...(args.cniNetworkPolicies !== undefined ? [args.cniNetworkPolicies] : []),
+                ],
+            }),
         );
         const valuesInput = {
             namespace: namespaceName,
@@ -371,6 +387,7 @@ export class Linkerd extends pulumi.ComponentResource {
             childOptions(this, opts, {
                 dependsOn: [
                     this.namespace,
+                    ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
                     this.crds,
                     this.cni,
                     this.identityIssuer,

@@ -4,6 +4,7 @@
  * are created here, and no private key ever passes through: the control plane's values carry only
  * the trust anchor's public certificate.
  */
+import { ownerLabel, platformOwner } from "../../contract/labels";
 import { renderCertificate } from "../cert-manager/render";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
 import { exemptionReasonAnnotation } from "../system-namespaces/render";
@@ -47,6 +48,7 @@ export function renderControlPlaneNamespace(
             name,
             labels: {
                 ...linkerdLabels,
+                [ownerLabel]: platformOwner,
                 ...podSecurityLabels("restricted", kubernetesVersion),
                 "linkerd.io/is-control-plane": "true",
                 "linkerd.io/control-plane-ns": name,
@@ -64,6 +66,7 @@ export function renderCniNamespace(name: string, kubernetesVersion: string): Nam
             name,
             labels: {
                 ...linkerdLabels,
+                [ownerLabel]: platformOwner,
                 ...podSecurityLabels("privileged", kubernetesVersion),
                 "linkerd.io/cni-resource": "true",
                 "config.linkerd.io/admission-webhooks": "disabled",
@@ -231,6 +234,11 @@ export function renderControlPlaneValues(input: ControlPlaneValuesInput): Record
             image: { name: input.images.proxy.name, version: input.images.proxy.version },
             // Meshed pods no Server selects accept only peers with a mesh identity.
             defaultInboundPolicy: input.defaultInboundPolicy,
+            tracing: { enabled: false },
+            // The proxy (and the network validator, which takes the same values) is injected into
+            // every meshed pod: without limits the resource-limits constraint refuses each of them.
+            // The CPU limit of 1 matches the chart's proxy.runtime.workers.minimum of 1.
+            resources: proxyResources(),
         },
         webhookFailurePolicy: input.injectorFailurePolicy,
         ...webhooks,
@@ -239,7 +247,6 @@ export function renderControlPlaneValues(input: ControlPlaneValuesInput): Record
         controllerReplicas: ha ? 3 : 1,
         enablePodDisruptionBudget: ha,
         enablePodAntiAffinity: ha,
-        highAvailability: ha,
         destinationResources: resources(),
         destinationProxyResources: proxyResources(),
         identityResources: resources(),
@@ -249,7 +256,8 @@ export function renderControlPlaneValues(input: ControlPlaneValuesInput): Record
         spValidatorResources: resources(),
         policyController: { resources: resources() },
         podMonitor: { enabled: input.podMonitor },
-        controlPlaneTracing: false,
+        // No traces leave the cluster: the controllers' and the proxies' exporters stay off.
+        controller: { tracing: { enabled: false } },
     };
 }
 
@@ -258,10 +266,16 @@ export function renderCrdsValues(): Record<string, unknown> {
     return { installGatewayAPI: false };
 }
 
-/** Helm values of the `linkerd2-cni` chart (pure). */
+/**
+ * Helm values of the `linkerd2-cni` chart (pure). The chart has no pod-annotation or
+ * `automountServiceAccountToken` key, so its DaemonSet cannot opt in to the service-account token
+ * it needs (the installer writes a kubeconfig with it for the plugin, which reads pods through the
+ * API): that one is a recorded exemption of the `service-account-token-opt-in` policy.
+ */
 export function renderCniValues(image: NamedImage): Record<string, unknown> {
     return {
         image: { name: image.name, version: image.version, pullPolicy: "IfNotPresent" },
+        resources: structuredClone(linkerdResources.cni),
         privileged: false,
         destCNIBinDir: "/opt/cni/bin",
         destCNINetDir: "/etc/cni/net.d",

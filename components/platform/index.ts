@@ -9,6 +9,12 @@ import { Gatekeeper, gatekeeperArgsFromSettings } from "../gatekeeper";
 import { KubeletHardening } from "../kubelet-hardening";
 import { Kyverno, kyvernoArgsFromSettings } from "../kyverno";
 import { Linkerd, linkerdArgsFromSettings } from "../linkerd";
+import {
+    NetworkPolicyGate,
+    PlatformNamespaceRole,
+    PlatformNetwork,
+    platformNetworkArgsFromSettings,
+} from "../platform-network";
 import { SystemNamespaces } from "../system-namespaces";
 import { TenantNamespace, tenantNamespaceArgs } from "../tenant-namespace";
 import { applyOrder, LayerName, PlatformLayer } from "./layers";
@@ -53,6 +59,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly linkerd?: Linkerd;
     /** Falco and its alert routing (runtime); undefined when disabled. */
     readonly falco?: Falco;
+    /** The NetworkPolicies of each platform namespace, by the component that runs there. */
+    readonly network: Readonly<Partial<Record<PlatformNamespaceRole, PlatformNetwork>>>;
     /**
      * Documents that live on nodes and control-plane hosts rather than in the Kubernetes API, by
      * relative file path (`control-plane/audit-policy.yaml`). Values holding key material are secrets.
@@ -139,46 +147,89 @@ export class Platform extends pulumi.ComponentResource {
             settings.breakGlass,
             inLayer("baseline"),
         );
+        // Network isolation of the platform namespaces. A component creates its namespace and its
+        // charts itself, so it receives a gate its charts wait for; right after the component is
+        // constructed, the namespace's NetworkPolicies are created (waiting for the namespace
+        // only, in the component's layer) and the gate opens: no platform pod runs unisolated.
+        const networkArgs = platformNetworkArgsFromSettings(settings);
+        const network: Partial<Record<PlatformNamespaceRole, PlatformNetwork>> = {};
+        const gates: Partial<Record<PlatformNamespaceRole, NetworkPolicyGate>> = {};
+        const gate = (role: PlatformNamespaceRole): Promise<pulumi.Resource> =>
+            (gates[role] ??= new NetworkPolicyGate()).ready;
+        const isolate = (
+            role: PlatformNamespaceRole,
+            namespace: pulumi.Resource,
+            layer: LayerName,
+        ): void => {
+            const roleArgs = networkArgs[role];
+            if (roleArgs === undefined) {
+                // Never leave a gate closed: the charts waiting on it would never register.
+                throw new pulumi.ResourceError(`no network policies for ${role}`, this);
+            }
+            network[role] = new PlatformNetwork(
+                `${name}-network-${roleArgs.namespaceName}`,
+                { ...roleArgs, namespace },
+                { parent: layers[layer] },
+            );
+            gates[role]?.open(network[role]);
+        };
         // enforcement
         if (settings.gatekeeper.enabled) {
             this.gatekeeper = new Gatekeeper(
                 `${name}-gatekeeper`,
-                gatekeeperArgsFromSettings(settings),
+                { ...gatekeeperArgsFromSettings(settings), networkPolicies: gate("gatekeeper") },
                 inLayer("enforcement"),
             );
+            isolate("gatekeeper", this.gatekeeper.namespace, "enforcement");
         }
         if (settings.kyverno.enabled) {
             this.kyverno = new Kyverno(
                 `${name}-kyverno`,
-                kyvernoArgsFromSettings(settings),
+                { ...kyvernoArgsFromSettings(settings), networkPolicies: gate("kyverno") },
                 inLayer("enforcement"),
             );
+            isolate("kyverno", this.kyverno.namespace, "enforcement");
         }
         // runtime: Linkerd's certificates come from cert-manager, so it is created after it.
         if (settings.certManager.enabled) {
             this.certManager = new CertManager(
                 `${name}-cert-manager`,
-                certManagerArgsFromSettings(settings),
+                { ...certManagerArgsFromSettings(settings), networkPolicies: gate("certManager") },
                 inLayer("runtime"),
             );
+            isolate("certManager", this.certManager.namespace, "runtime");
         }
         if (settings.linkerd.enabled) {
             this.linkerd = new Linkerd(
                 `${name}-linkerd`,
-                linkerdArgsFromSettings(
-                    settings,
-                    this.certManager,
-                    this.systemNamespaces.namespaces,
-                ),
+                {
+                    ...linkerdArgsFromSettings(
+                        settings,
+                        this.certManager,
+                        this.systemNamespaces.namespaces,
+                    ),
+                    networkPolicies: gate("linkerd"),
+                    cniNetworkPolicies: gate("linkerdCni"),
+                },
                 inLayer("runtime"),
             );
+            isolate("linkerd", this.linkerd.namespace, "runtime");
+            isolate("linkerdCni", this.linkerd.cniNamespace, "runtime");
         }
         if (settings.falco.enabled) {
             this.falco = new Falco(
                 `${name}-falco`,
-                falcoArgsFromSettings(settings, this.systemNamespaces.namespaces),
+                {
+                    ...falcoArgsFromSettings(
+                        settings,
+                        this.systemNamespaces.namespaces,
+                        this.certManager,
+                    ),
+                    networkPolicies: gate("falco"),
+                },
                 inLayer("runtime"),
             );
+            isolate("falco", this.falco.namespace, "runtime");
         }
         const nodeArtifacts: Record<string, pulumi.Output<string>> = {
             ...this.encryptionAtRest.nodeArtifacts,
@@ -187,6 +238,7 @@ export class Platform extends pulumi.ComponentResource {
         };
 
         this.layers = layers;
+        this.network = network;
         this.nodeArtifacts = nodeArtifacts;
         this.registerOutputs({
             layers: Object.keys(layers),

@@ -1,3 +1,4 @@
+import { ownerLabel, platformOwner } from "../../contract/labels";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
 
 /** A system namespace to render. */
@@ -26,6 +27,7 @@ export function renderSystemNamespace(
             name: spec.name,
             labels: {
                 ...platformLabels("system-namespace"),
+                [ownerLabel]: platformOwner,
                 ...podSecurityLabels(spec.podSecurity, kubernetesVersion),
             },
             ...(spec.reason !== undefined

@@ -9,10 +9,9 @@ import {
 } from "./defaults";
 import { parseQuantity } from "./quantity";
 
-/** Label naming the tenant a namespace (and each object in it) belongs to; admission policies select on it. */
-export const tenantLabel = "tenancy.sovereign-contour.io/tenant";
-/** Label naming the team that owns a tenant namespace. */
-export const ownerLabel = "tenancy.sovereign-contour.io/owner";
+import { ownerLabel, tenantLabel } from "../../contract/labels";
+
+export { ownerLabel, tenantLabel };
 /** Annotation that puts a namespace's pods into the Linkerd mesh. */
 export const linkerdInjectAnnotation = "linkerd.io/inject";
 

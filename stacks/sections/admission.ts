@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requiredNamespaceLabels } from "../../contract/labels";
 import { dns1123Label } from "./common";
 
 /**
@@ -28,6 +29,12 @@ export const gatekeeperPolicyIds = [
 
 /** IDs of the Kyverno policies an exemption can name. */
 export const kyvernoPolicyIds = ["secure-defaults", "verify-images", "pod-security"] as const;
+
+/**
+ * CrossGuard policies an exemption record can lift for named workloads only (preview-time rules
+ * with no admission counterpart); the record's `workloads` become the policy's allow list.
+ */
+export const workloadPolicyIds = ["service-account-token-opt-in"] as const;
 
 /** Any admission rule the platform authors, by ID. */
 export type AdmissionPolicyId =
@@ -87,8 +94,15 @@ export const gatekeeperSection = z
          * @default kube-system, kube-public, kube-node-lease, gatekeeper-system, kyverno
          */
         exemptNamespaces,
-        /** Labels every namespace must carry. @default ["owner", "tenant"] */
-        requiredNamespaceLabels: z.array(labelKey).min(1).default(["owner", "tenant"]),
+        /**
+         * Labels every namespace must carry. Every namespace the platform creates carries them
+         * (tenants their team, platform namespaces the platform team).
+         * @default ["tenancy.sovereign-contour.io/owner"]
+         */
+        requiredNamespaceLabels: z
+            .array(labelKey)
+            .min(1)
+            .default([...requiredNamespaceLabels]),
         /** Image tags that are never admitted (an untagged image counts as `latest`). @default ["latest"] */
         disallowedTags: z.array(z.string().min(1)).default(["latest"]),
         /** Namespaces whose Services may be `NodePort` or `LoadBalancer` (ingress gateways). @default [] */
@@ -212,34 +226,74 @@ export const kyvernoSection = z
 /** Typed `kyverno` settings. */
 export type KyvernoSettings = z.infer<typeof kyvernoSection>;
 
-/** One exemption from one or more admission rules, for one namespace, until a date. */
+/**
+ * One exemption from one or more admission rules, for one namespace, until its review date: the
+ * one exemption model. From each record the platform generates the Gatekeeper constraints'
+ * exclusions, the Kyverno PolicyExceptions (validation and mutation rules alike), the namespace's
+ * Pod Security Admission level (`podSecurity`), and the CrossGuard packs' exemption lists; the
+ * check's report lists every record.
+ */
 const admissionExemption = z
     .object({
         /** Name of the exemption (names the generated PolicyException). */
         name: dns1123Label,
         /** The namespace the exemption covers. */
         namespace: dns1123Label,
+        /** The team accountable for the exemption and its review (recorded on every object). */
+        owner: z
+            .string()
+            .min(2, { message: "expected the accountable team, e.g. platform-security" }),
+        /**
+         * The Pod Security Admission level the namespace enforces instead of `restricted`. Must match
+         * the `systemNamespaces` entry of the same namespace. @default unset: restricted
+         */
+        podSecurity: z
+            .enum(["privileged", "baseline"], {
+                errorMap: () => ({ message: 'expected "privileged" or "baseline"' }),
+            })
+            .optional(),
         /** The rules it lifts, by ID. */
         policies: z
             .array(
-                z.enum([...gatekeeperPolicyIds, ...kyvernoPolicyIds], {
+                z.enum([...gatekeeperPolicyIds, ...kyvernoPolicyIds, ...workloadPolicyIds], {
                     errorMap: () => ({
-                        message: `expected a policy ID: ${[...gatekeeperPolicyIds, ...kyvernoPolicyIds].join(", ")}`,
+                        message: `expected a policy ID: ${[...gatekeeperPolicyIds, ...kyvernoPolicyIds, ...workloadPolicyIds].join(", ")}`,
                     }),
                 }),
             )
             .min(1, { message: "expected at least one policy ID" }),
+        /**
+         * Workloads (Deployment, DaemonSet, ... names) the record covers; required with a
+         * workload-level policy such as `service-account-token-opt-in`, which is lifted for these
+         * workloads only, never for the whole namespace. @default []
+         */
+        workloads: z.array(dns1123Label).default([]),
         /** Why the exemption is needed and what compensates for it (recorded on every object). */
         justification: z.string().min(20, {
             message: "expected a justification of at least 20 characters",
         }),
-        /** Last day the exemption is valid (`YYYY-MM-DD`); after it the program refuses to run. */
+        /**
+         * Review date: the last day the exemption is valid (`YYYY-MM-DD`); after it the program
+         * refuses to run until the owner reviews it and sets a new date or removes it.
+         */
         expires: z
             .string()
             .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected a date as YYYY-MM-DD" })
             .refine((d) => isCalendarDate(d), { message: "expected a valid calendar date" }),
     })
-    .strict();
+    .strict()
+    .superRefine((e, ctx) => {
+        const workloadLevel = e.policies.filter((p) =>
+            (workloadPolicyIds as readonly string[]).includes(p),
+        );
+        if (workloadLevel.length > 0 && e.workloads.length === 0) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["workloads"],
+                message: `${workloadLevel.join(", ")} is lifted per workload: list the workloads of "${e.namespace}" it applies to`,
+            });
+        }
+    });
 
 /** True for a real `YYYY-MM-DD` date (no 31st of February). */
 function isCalendarDate(day: string): boolean {
@@ -283,4 +337,65 @@ export function expiredExemptions(
 ): AdmissionExemption[] {
     const day = today.toISOString().slice(0, 10);
     return exemptions.filter((e) => e.expires < day);
+}
+
+/** The settings {@link checkPodSecurityExemptions} reads. */
+interface PodSecurityExemptionInput {
+    readonly systemNamespaces: readonly {
+        readonly name: string;
+        readonly podSecurity: "privileged" | "baseline" | "restricted";
+    }[];
+    readonly admissionExemptions: readonly AdmissionExemption[];
+}
+
+/**
+ * A namespace runs below Pod Security restricted only through an exemption record: every
+ * `systemNamespaces` entry below restricted needs an `admissionExemptions` record for the same
+ * namespace with the same `podSecurity` level (so its reason, owner and review date are on record),
+ * and no record may lower a namespace the stack does not declare at that level.
+ */
+export function checkPodSecurityExemptions(
+    settings: PodSecurityExemptionInput,
+    ctx: z.RefinementCtx,
+): void {
+    settings.systemNamespaces.forEach((ns, i) => {
+        if (ns.podSecurity === "restricted") {
+            return;
+        }
+        const record = settings.admissionExemptions.find(
+            (e) => e.namespace === ns.name && e.podSecurity !== undefined,
+        );
+        if (record === undefined) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["systemNamespaces", i, "podSecurity"],
+                message:
+                    `namespace "${ns.name}" enforces Pod Security "${ns.podSecurity}" without an ` +
+                    `exemption record: add an admissionExemptions entry with namespace "${ns.name}", ` +
+                    `podSecurity "${ns.podSecurity}", owner, justification and expires`,
+            });
+        } else if (record.podSecurity !== ns.podSecurity) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["systemNamespaces", i, "podSecurity"],
+                message:
+                    `namespace "${ns.name}" enforces Pod Security "${ns.podSecurity}" but ` +
+                    `admissionExemptions "${record.name}" records "${record.podSecurity}": make them equal`,
+            });
+        }
+    });
+    settings.admissionExemptions.forEach((e, i) => {
+        if (e.podSecurity === undefined) {
+            return;
+        }
+        if (!settings.systemNamespaces.some((ns) => ns.name === e.namespace)) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["admissionExemptions", i, "podSecurity"],
+                message:
+                    `exemption "${e.name}" lowers Pod Security of "${e.namespace}", which is not a ` +
+                    "systemNamespaces entry: only the platform's own namespaces may run below restricted",
+            });
+        }
+    });
 }

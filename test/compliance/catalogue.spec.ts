@@ -74,7 +74,7 @@ function controlsLinking(pred: (m: Mechanism) => boolean): Control[] {
 describe("compliance catalogue", () => {
     it("discovers the real policy, template, ClusterPolicy and rule names", () => {
         // Guards the coverage tests below against passing on empty lists.
-        assert.equal(packs["platform-guardrails"].length, 21);
+        assert.equal(packs["platform-guardrails"].length, 22);
         assert.equal(packs["workload-security"].length, 22);
         assert.deepEqual(gatekeeperTemplates, [
             "sovereignallowedregistries",

@@ -45,12 +45,23 @@ const publicEndpoints = [
 
 /** The dev stack's settings plus both mirrors (or the chart mirror only), loaded as the program loads them. */
 function airGappedSettings(withImageMirror = true): PlatformSettings {
+    const dev = readStackConfig(projectDir, "dev").values;
+    const network = JSON.parse(dev["sovereign-contour:network"] ?? "{}") as {
+        externalHosts?: Record<string, string[]>;
+    };
     const raw = {
-        ...readStackConfig(projectDir, "dev").values,
-        ...(withImageMirror
-            ? { "sovereign-contour:images": JSON.stringify({ mirror: imageMirror }) }
-            : {}),
+        ...dev,
+        // Without the image mirror: none at all (not dev's own registry mirror either).
+        "sovereign-contour:images": JSON.stringify(withImageMirror ? { mirror: imageMirror } : {}),
         "sovereign-contour:charts": JSON.stringify({ mirror: { url: chartMirror } }),
+        // Kyverno fetches signatures at the mirror: its registry's addresses (network policies).
+        "sovereign-contour:network": JSON.stringify({
+            ...network,
+            externalHosts: {
+                ...network.externalHosts,
+                "harbor.sovereign.example": ["10.40.10.0/24"],
+            },
+        }),
     };
     return loadSettings(raw).settings;
 }
@@ -157,8 +168,10 @@ describe("air gap: one mirror for every chart and image", function () {
         const seen = (name: string): number =>
             chartValueImages(charts.find((c) => c.name === name)?.inputs.values).length;
         assert.strictEqual(seen("platform-gatekeeper-chart"), 1);
-        assert.strictEqual(seen("platform-kyverno-chart"), 5);
-        assert.strictEqual(seen("platform-cert-manager-chart"), 4);
+        // Kyverno's five controller images and the readiness checker of its hooks and tests
+        // (webhooksCleanup.image, test.image); cert-manager's four plus the startup API check.
+        assert.strictEqual(seen("platform-kyverno-chart"), 7);
+        assert.strictEqual(seen("platform-cert-manager-chart"), 5);
         assert.strictEqual(seen("platform-linkerd-control-plane"), 3);
         assert.strictEqual(seen("platform-linkerd-cni"), 1);
         assert.strictEqual(seen("platform-falco-chart"), 1);
@@ -218,7 +231,8 @@ describe("air gap: no phone-home in any chart's values", function () {
     it("Linkerd: no heartbeat to versioncheck.linkerd.io, no tracing", () => {
         const v = values("platform-linkerd-control-plane");
         assert.strictEqual(v.disableHeartBeat, true);
-        assert.strictEqual(v.controlPlaneTracing, false);
+        assert.strictEqual(v.controller.tracing.enabled, false);
+        assert.strictEqual(v.proxy.tracing.enabled, false);
         assert.strictEqual(v.proxy.tracing?.enabled ?? false, false);
         assert.strictEqual(v.controller?.tracing?.enabled ?? false, false);
         assert.strictEqual(v.prometheusUrl ?? "", "");
@@ -239,11 +253,11 @@ describe("air gap: no phone-home in any chart's values", function () {
         assert.strictEqual(v.responseActions.enabled, false);
         assert.strictEqual(v.falco.program_output.enabled, false);
         assert.ok(!("grpc_output" in v.falco), "chart 9.x has no gRPC output");
-        // Alerts stay inside the cluster (falcosidekick's Service).
-        assert.match(v.falco.http_output.url, /^http:\/\/[a-z0-9-]+\.[a-z0-9-]+\.svc:\d+\/$/);
+        // Alerts stay inside the cluster (falcosidekick's Service, over TLS).
+        assert.match(v.falco.http_output.url, /^https:\/\/[a-z0-9-]+\.[a-z0-9-]+\.svc:\d+\/$/);
         const sidekick = values("platform-falco-sidekick-chart");
         assert.strictEqual(sidekick.webui.enabled, false);
-        assert.deepStrictEqual(Object.keys(sidekick.config), ["alertmanager"]);
+        assert.deepStrictEqual(Object.keys(sidekick.config), ["alertmanager", "tlsserver"]);
     });
 
     it("Kyverno: no TUF root download, no cloud credential helpers, no tracing, no tlog", () => {
@@ -288,7 +302,8 @@ describe("air gap: no phone-home in any chart's values", function () {
 
     it("cert-manager: no ACME issuer, no external DNS, no startupapicheck hook", () => {
         const v = values("platform-cert-manager-chart");
-        assert.deepStrictEqual(v.startupapicheck, { enabled: false });
+        assert.strictEqual(v.startupapicheck.enabled, false);
+        assert.deepStrictEqual(Object.keys(v.startupapicheck), ["enabled", "image"]);
         assert.strictEqual(v.dns01RecursiveNameservers, undefined);
         assert.strictEqual(v.extraArgs, undefined);
         const issuers = recorded.filter((r) => /:(Cluster)?Issuer$/.test(r.type));
@@ -428,6 +443,12 @@ describe("air gap: the walker catches a chart whose values lost the mirror", () 
                 backgroundController: image(d.kyvernoImages.backgroundController, mirrored),
                 cleanupController: image(d.kyvernoImages.cleanupController, mirrored),
                 reportsController: image(d.kyvernoImages.reportsController, mirrored),
+                readinessChecker: chartImage(
+                    d.kyvernoReadinessCheckerImage.registry,
+                    d.kyvernoReadinessCheckerImage.repository,
+                    d.kyvernoReadinessCheckerImage.tag,
+                    mirrored,
+                ),
             },
         };
         assert.deepStrictEqual(imageLeaks(renderKyvernoValues(input), imageMirror), []);
@@ -474,6 +495,7 @@ describe("air gap: the walker catches a chart whose values lost the mirror", () 
                 webhook: cm(`${imageMirror}/jetstack/cert-manager-webhook`),
                 cainjector: cm(`${imageMirror}/jetstack/cert-manager-cainjector`),
                 acmesolver: cm("quay.io/jetstack/cert-manager-acmesolver"),
+                startupapicheck: cm(`${imageMirror}/jetstack/cert-manager-startupapicheck`),
             },
         });
         assert.deepStrictEqual(imageLeaks(cmValues, imageMirror), [
@@ -512,6 +534,7 @@ describe("air gap: the walker catches a chart whose values lost the mirror", () 
             minimumPriority: "warning",
             outputs: {},
             serviceMonitor: false,
+            tls: { secretName: "falcosidekick-tls", serverName: "falcosidekick.falco.svc" },
         });
         assert.deepStrictEqual(imageLeaks(sidekick, imageMirror), [
             {

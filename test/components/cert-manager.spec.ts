@@ -4,12 +4,14 @@ import type { CertManagerArgs } from "../../components/cert-manager";
 import {
     caBundleAnnotation,
     certManagerLabels,
+    certManagerTokenReasons,
     renderCaIssuer,
     renderCertificate,
     renderCertManagerNamespace,
     renderCertManagerValues,
     renderTlsSecret,
 } from "../../components/cert-manager/render";
+import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
 import { pkiCaKeysProtected } from "../../policypacks/platform-guardrails/policies/pki-ca-keys-protected";
 import { loadSettings } from "../../stacks";
 import { readStackConfig } from "../../tools/check/stack-config";
@@ -37,7 +39,13 @@ const images = {
     webhook: { repository: "quay.io/jetstack/cert-manager-webhook", tag: "v1.21.1" },
     cainjector: { repository: "quay.io/jetstack/cert-manager-cainjector", tag: "v1.21.1" },
     acmesolver: { repository: "quay.io/jetstack/cert-manager-acmesolver", tag: "v1.21.1" },
+    startupapicheck: {
+        repository: "quay.io/jetstack/cert-manager-startupapicheck",
+        tag: "v1.21.1",
+    },
 };
+/** An example digest (not upstream's). */
+const digest = `sha256:${"ab".repeat(32)}`;
 const valuesInput = { namespace: "cert-manager", replicas: 3, serviceMonitor: false, images };
 
 describe("components/cert-manager", () => {
@@ -57,7 +65,12 @@ describe("components/cert-manager", () => {
 
         it("switches off the startupapicheck hook and gates on the webhook's CA bundle instead", () => {
             const v: Loose = renderCertManagerValues(valuesInput);
-            assert.deepStrictEqual(v.startupapicheck, { enabled: false });
+            assert.strictEqual(v.startupapicheck.enabled, false);
+            // Its image still names the (mirrored, pinned) reference the export lists.
+            assert.deepStrictEqual(v.startupapicheck.image, {
+                ...images.startupapicheck,
+                pullPolicy: "IfNotPresent",
+            });
             assert.deepStrictEqual(v.webhook.validatingWebhookConfigurationAnnotations, {
                 "pulumi.com/waitFor": "jsonpath={.webhooks[0].clientConfig.caBundle}",
             });
@@ -113,6 +126,34 @@ describe("components/cert-manager", () => {
                 serviceMonitor: true,
             });
             assert.strictEqual(monitored.prometheus.servicemonitor.enabled, true);
+        });
+
+        it("pins an image by the chart's digest key when a digest is recorded", () => {
+            const v: Loose = renderCertManagerValues({
+                ...valuesInput,
+                images: { ...images, webhook: { ...images.webhook, digest } },
+            });
+            assert.deepStrictEqual(v.webhook.image, {
+                ...images.webhook,
+                digest,
+                pullPolicy: "IfNotPresent",
+            });
+            assert.strictEqual(v.image.digest, undefined, "no digest, no key");
+        });
+
+        it("opts each Deployment in to its service-account token, with the reason", () => {
+            const v: Loose = renderCertManagerValues(valuesInput);
+            for (const [role, part] of [
+                ["controller", v],
+                ["webhook", v.webhook],
+                ["cainjector", v.cainjector],
+            ] as const) {
+                assert.strictEqual(part.automountServiceAccountToken, true, role);
+                assert.deepStrictEqual(part.podAnnotations, {
+                    [serviceAccountTokenReasonAnnotation]: certManagerTokenReasons[role],
+                });
+                assert.match(certManagerTokenReasons[role], /Kubernetes API/);
+            }
         });
 
         it("holds no key material", () => {
@@ -276,6 +317,7 @@ describe("components/cert-manager", () => {
                 "quay.io/jetstack/cert-manager-webhook:v1.21.1",
                 "quay.io/jetstack/cert-manager-cainjector:v1.21.1",
                 "quay.io/jetstack/cert-manager-acmesolver:v1.21.1",
+                "quay.io/jetstack/cert-manager-startupapicheck:v1.21.1",
             ]);
             assert.deepStrictEqual(cm.charts, [cm.chart]);
         });
@@ -298,6 +340,29 @@ describe("components/cert-manager", () => {
                 pullPolicy: "IfNotPresent",
             });
             assert.ok(cm.images.every((i) => i.startsWith("harbor.example/mirror/jetstack/")));
+        });
+
+        it("pins each image by the digest recorded for its upstream reference, after the mirror", async () => {
+            const cm = new mod.CertManager("cm", {
+                ...base,
+                images: {
+                    mirror: "harbor.example/mirror",
+                    digests: { "quay.io/jetstack/cert-manager-controller:v1.21.1": digest },
+                },
+            });
+            await settled();
+            const chart = named("cm-chart").inputs;
+            assert.deepStrictEqual(chart.values.image, {
+                repository: "harbor.example/mirror/jetstack/cert-manager-controller",
+                tag: "v1.21.1",
+                digest,
+                pullPolicy: "IfNotPresent",
+            });
+            assert.strictEqual(chart.values.webhook.image.digest, undefined);
+            assert.strictEqual(
+                cm.images[0],
+                `harbor.example/mirror/jetstack/cert-manager-controller:v1.21.1@${digest}`,
+            );
         });
 
         it("generates an ECDSA root, protected and retained, and keeps both in the CA Secret as secrets", async () => {

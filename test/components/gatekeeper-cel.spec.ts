@@ -16,7 +16,9 @@ import {
     templateDefinitions,
     templateIds,
 } from "../../components/gatekeeper/templates";
+import { ownerLabel } from "../../contract/labels";
 import { pulumiTypeOf } from "../../policypacks/lib/workloads";
+import { namespacesRequiredLabels } from "../../policypacks/platform-guardrails/policies/namespaces-required-labels";
 import { rbacNoWildcards } from "../../policypacks/platform-guardrails/policies/rbac-no-wildcards";
 import { servicesNoExternalIps } from "../../policypacks/platform-guardrails/policies/services-no-external-ips";
 import { servicesRestrictExposure } from "../../policypacks/platform-guardrails/policies/services-restrict-exposure";
@@ -543,6 +545,19 @@ const parityCases: readonly ParityCase[] = [
         ],
     },
     {
+        title: "namespace labels (namespaces-required-labels, the contract's keys)",
+        template: "namespace-labels",
+        parameters: { labels: [ownerLabel] },
+        messagePrefix: "namespace ",
+        policy: namespacesRequiredLabels,
+        fixtures: [
+            namespace({ [ownerLabel]: "team-a" }),
+            namespace({ [ownerLabel]: "" }),
+            namespace({ owner: "team-a", tenant: "inference" }),
+            namespace(undefined, "scratch"),
+        ],
+    },
+    {
         title: "RBAC wildcards (rbac-no-wildcards, empty allow lists)",
         template: "rbac-wildcards",
         parameters: { exemptRoles: [] },
@@ -572,7 +587,9 @@ describe("components/gatekeeper templates agree with the CrossGuard policies", (
                     config: c.config,
                 });
                 const crossguard = messages.length > 0;
-                const label = JSON.stringify(object.spec ?? object.rules).slice(0, 120);
+                const label = String(
+                    JSON.stringify(object.spec ?? object.rules ?? object.metadata),
+                ).slice(0, 120);
                 assert.strictEqual(gatekeeper, crossguard, `${c.title}: ${label}`);
                 verdicts.push(gatekeeper ? "deny" : "admit");
             }

@@ -12,6 +12,8 @@ const exemption = (over: Partial<AdmissionExemption> = {}): AdmissionExemption =
     name: "legacy-exporter",
     namespace: "monitoring",
     policies: ["pod-hardening"],
+    owner: "team-observability",
+    workloads: [],
     justification: "node exporter reads host metrics; replaced by the CNI-native exporter in Q3",
     expires: "2030-06-30",
     ...over,
@@ -24,7 +26,9 @@ describe("stacks/sections/admission (gatekeeper, kyverno, admissionExemptions)",
         assert.strictEqual(settings.gatekeeper.enforcementAction, "deny");
         assert.strictEqual(settings.gatekeeper.failurePolicy, "Fail");
         assert.strictEqual(settings.gatekeeper.replicas, 3);
-        assert.deepStrictEqual(settings.gatekeeper.requiredNamespaceLabels, ["owner", "tenant"]);
+        assert.deepStrictEqual(settings.gatekeeper.requiredNamespaceLabels, [
+            "tenancy.sovereign-contour.io/owner",
+        ]);
         assert.strictEqual(settings.kyverno.enabled, true);
         assert.strictEqual(settings.kyverno.validationFailureAction, "Enforce");
         assert.strictEqual(settings.kyverno.failurePolicy, "Fail");
@@ -109,7 +113,7 @@ describe("stacks/sections/admission (gatekeeper, kyverno, admissionExemptions)",
                 "sovereign-contour:admissionExemptions[0].policies[0]: expected a policy ID: " +
                     "allowed-registries, image-tags, namespace-labels, service-exposure, external-ips, " +
                     "rbac-wildcards, pod-hardening, resource-limits, secure-defaults, verify-images, " +
-                    'pod-security (got "no-such-rule")',
+                    'pod-security, service-account-token-opt-in (got "no-such-rule")',
                 'sovereign-contour:admissionExemptions[0].justification: expected a justification of at least 20 characters (got "needed")',
                 'sovereign-contour:admissionExemptions[0].expires: expected a valid calendar date (got "2030-02-31")',
             ],
@@ -131,5 +135,85 @@ describe("stacks/sections/admission (gatekeeper, kyverno, admissionExemptions)",
         const e = exemption({ expires: "2030-06-30" });
         assert.deepStrictEqual(expiredExemptions([e], new Date("2030-06-30T23:59:59Z")), []);
         assert.deepStrictEqual(expiredExemptions([e], new Date("2030-07-01T00:00:00Z")), [e]);
+    });
+
+    it("requires the owner accountable for each exemption", () => {
+        const withoutOwner: Partial<AdmissionExemption> = exemption();
+        delete withoutOwner.owner;
+        assert.deepStrictEqual(
+            issuesOf({ [key("admissionExemptions")]: JSON.stringify([withoutOwner]) }),
+            ["sovereign-contour:admissionExemptions[0].owner: Required (got missing)"],
+        );
+    });
+
+    describe("Pod Security below restricted only through an exemption record", () => {
+        const privileged = (name: string) => ({
+            name,
+            podSecurity: "privileged",
+            reason: "host agent",
+        });
+        it("refuses a system namespace below restricted without a record, naming both keys", () => {
+            assert.deepStrictEqual(
+                issuesOf({ [key("systemNamespaces")]: JSON.stringify([privileged("agents")]) }),
+                [
+                    'sovereign-contour:systemNamespaces[0].podSecurity: namespace "agents" enforces ' +
+                        'Pod Security "privileged" without an exemption record: add an ' +
+                        'admissionExemptions entry with namespace "agents", podSecurity "privileged", ' +
+                        'owner, justification and expires (got "privileged")',
+                ],
+            );
+        });
+        it("refuses a record whose level differs from the namespace's", () => {
+            assert.deepStrictEqual(
+                issuesOf({
+                    [key("systemNamespaces")]: JSON.stringify([privileged("agents")]),
+                    [key("admissionExemptions")]: JSON.stringify([
+                        exemption({ namespace: "agents", podSecurity: "baseline" }),
+                    ]),
+                }),
+                [
+                    'sovereign-contour:systemNamespaces[0].podSecurity: namespace "agents" enforces ' +
+                        'Pod Security "privileged" but admissionExemptions "legacy-exporter" records ' +
+                        '"baseline": make them equal (got "privileged")',
+                ],
+            );
+        });
+        it("refuses a record lowering a namespace that is not the platform's own", () => {
+            assert.deepStrictEqual(
+                issuesOf({
+                    [key("admissionExemptions")]: JSON.stringify([
+                        exemption({ namespace: "inference", podSecurity: "privileged" }),
+                    ]),
+                }),
+                [
+                    'sovereign-contour:admissionExemptions[0].podSecurity: exemption "legacy-exporter" ' +
+                        'lowers Pod Security of "inference", which is not a systemNamespaces entry: only ' +
+                        'the platform\'s own namespaces may run below restricted (got "privileged")',
+                ],
+            );
+        });
+        it("accepts the committed stacks: each privileged namespace has its record", () => {
+            for (const stack of ["dev", "prod", "airgap"]) {
+                const { settings } = loadSettings(readStackConfig(projectDir, stack).values);
+                const below = settings.systemNamespaces
+                    .filter((ns) => ns.podSecurity !== "restricted")
+                    .map((ns) => ns.name);
+                const recorded = settings.admissionExemptions
+                    .filter((e) => e.podSecurity !== undefined)
+                    .map((e) => e.namespace);
+                assert.deepStrictEqual(below, ["falco", "linkerd-cni"], stack);
+                assert.deepStrictEqual(recorded, below, stack);
+                for (const e of settings.admissionExemptions.filter(
+                    (r) => r.podSecurity !== undefined,
+                )) {
+                    assert.deepStrictEqual(
+                        [...e.policies].sort(),
+                        ["pod-hardening", "pod-security", "secure-defaults"],
+                        `${stack}: ${e.name}`,
+                    );
+                    assert.strictEqual(e.owner, "platform-security");
+                }
+            }
+        });
     });
 });

@@ -9,7 +9,9 @@ import {
     renderConstraint,
     renderGatekeeperNamespace,
     renderGatekeeperValues,
+    gatekeeperTokenReason,
 } from "../../components/gatekeeper/render";
+import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
 import {
     renderConstraintTemplate,
     templateDefinitions,
@@ -36,6 +38,8 @@ const exemption: AdmissionExemption = {
     name: "legacy-exporter",
     namespace: "monitoring",
     policies: ["pod-hardening", "verify-images"],
+    owner: "team-observability",
+    workloads: [],
     justification: "node exporter reads host metrics; replaced by the CNI-native exporter in Q3",
     expires: "2030-06-30",
 };
@@ -134,6 +138,21 @@ describe("components/gatekeeper", () => {
             assert.strictEqual(v.enableRuntimeDefaultSeccompProfile, true);
         });
 
+        it("opts both Deployments in to their service-account token, with the reason", () => {
+            const v: Loose = renderGatekeeperValues(valuesInput);
+            assert.strictEqual(
+                v.controllerManager.serviceAccount.automountServiceAccountToken,
+                true,
+            );
+            assert.strictEqual(v.audit.serviceAccount.automountServiceAccountToken, true);
+            // One podAnnotations key covers both pods (auditPodAnnotations would duplicate it).
+            assert.deepStrictEqual(v.podAnnotations, {
+                [serviceAccountTokenReasonAnnotation]: gatekeeperTokenReason,
+            });
+            assert.strictEqual(v.auditPodAnnotations, undefined);
+            assert.match(gatekeeperTokenReason, /Kubernetes API/);
+        });
+
         it("keeps metrics on and calls nothing outside the cluster", () => {
             const v: Loose = renderGatekeeperValues(valuesInput);
             assert.deepStrictEqual(v.metricsBackends, ["prometheus"]);
@@ -159,6 +178,7 @@ describe("components/gatekeeper", () => {
                     name: "gatekeeper-system",
                     labels: {
                         ...gatekeeperLabels,
+                        "tenancy.sovereign-contour.io/owner": "platform-security",
                         "pod-security.kubernetes.io/enforce": "restricted",
                         "pod-security.kubernetes.io/enforce-version": "v1.33",
                         "pod-security.kubernetes.io/audit": "restricted",
@@ -202,7 +222,7 @@ describe("components/gatekeeper", () => {
             ]);
             assert.strictEqual(
                 hardening.metadata.annotations[exemptionsAnnotation],
-                "legacy-exporter: namespace monitoring until 2030-06-30 " +
+                "legacy-exporter: namespace monitoring, owner team-observability, review by 2030-06-30 " +
                     "(node exporter reads host metrics; replaced by the CNI-native exporter in Q3)",
             );
             const registries: Loose = renderConstraint(templateDefinitions["allowed-registries"], {
@@ -306,6 +326,27 @@ describe("components/gatekeeper", () => {
             });
             assert.deepStrictEqual(gk.images, [
                 "harbor.example/mirror/openpolicyagent/gatekeeper:v3.23.0",
+            ]);
+        });
+
+        it("pins the image by its recorded digest in the tag field (the chart has no digest key)", async () => {
+            const digest = `sha256:${"cd".repeat(32)}`;
+            const gk = new mod.Gatekeeper("gk", {
+                ...base,
+                images: {
+                    mirror: "harbor.example/mirror",
+                    digests: { "docker.io/openpolicyagent/gatekeeper:v3.23.0": digest },
+                },
+            });
+            await settled();
+            // The chart renders `repository:release`: .../gatekeeper:v3.23.0@sha256:...
+            assert.deepStrictEqual(named("gk-chart").inputs.values.image, {
+                repository: "harbor.example/mirror/openpolicyagent/gatekeeper",
+                release: `v3.23.0@${digest}`,
+                pullPolicy: "IfNotPresent",
+            });
+            assert.deepStrictEqual(gk.images, [
+                `harbor.example/mirror/openpolicyagent/gatekeeper:v3.23.0@${digest}`,
             ]);
         });
 
@@ -424,7 +465,9 @@ describe("components/gatekeeper", () => {
             assert.strictEqual(args.replicas, 3);
             assert.deepStrictEqual(args.allowedRegistries, ["registry.sovereign.example/"]);
             assert.strictEqual(args.requireImageDigests, true);
-            new mod.Gatekeeper("gk", { ...args, today: base.today });
+            // Today, not the fixtures' fixed date: the stack's exemption records are valid until
+            // their review date, and after it this test fails with the check (renew or remove).
+            new mod.Gatekeeper("gk", args);
             await settled();
             assert.strictEqual(named("gk-chart").inputs.values.replicas, 3);
         });

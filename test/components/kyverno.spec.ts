@@ -8,12 +8,14 @@ import {
     imageReferencesFor,
     justificationAnnotation,
     kyvernoLabels,
+    kyvernoTokenReasons,
     PoliciesInput,
     renderClusterPolicies,
     renderKyvernoNamespace,
     renderKyvernoValues,
     renderPolicyException,
 } from "../../components/kyverno/render";
+import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
 import { loadSettings } from "../../stacks";
 import type { AdmissionExemption } from "../../stacks/sections/admission";
 import { readStackConfig } from "../../tools/check/stack-config";
@@ -34,6 +36,7 @@ const upstreamImages = {
     ),
     cleanupController: chartImage("reg.kyverno.io", "kyverno/cleanup-controller", "v1.19.0", {}),
     reportsController: chartImage("reg.kyverno.io", "kyverno/reports-controller", "v1.19.0", {}),
+    readinessChecker: chartImage("ghcr.io", "kyverno/readiness-checker", "v1.19.0", {}),
 };
 
 const valuesInput = {
@@ -62,6 +65,8 @@ const exemption: AdmissionExemption = {
     name: "legacy-exporter",
     namespace: "monitoring",
     policies: ["pod-hardening", "verify-images", "pod-security"],
+    owner: "team-observability",
+    workloads: [],
     justification: "node exporter reads host metrics; replaced by the CNI-native exporter in Q3",
     expires: "2030-06-30",
 };
@@ -94,6 +99,31 @@ describe("components/kyverno", () => {
             assert.strictEqual(v.crds.install, true);
             assert.strictEqual(v.crds.migration.enabled, false);
             assert.strictEqual(v.webhooksCleanup.enabled, false);
+            // The hooks' and tests' readiness checker still names the pinned, mirrored image (at
+            // the app version: the test image would default to `latest`).
+            for (const image of [v.webhooksCleanup.image, v.test.image]) {
+                assert.deepStrictEqual(image, {
+                    registry: "ghcr.io",
+                    repository: "kyverno/readiness-checker",
+                    tag: "v1.19.0",
+                    pullPolicy: "IfNotPresent",
+                });
+            }
+        });
+
+        it("opts each controller in to its service-account token, with the reason", () => {
+            const v: Loose = renderKyvernoValues(valuesInput);
+            for (const key of Object.keys(
+                kyvernoTokenReasons,
+            ) as (keyof typeof kyvernoTokenReasons)[]) {
+                assert.deepStrictEqual(v[key].rbac.serviceAccount, {
+                    automountServiceAccountToken: true,
+                });
+                assert.deepStrictEqual(v[key].podAnnotations, {
+                    [serviceAccountTokenReasonAnnotation]: kyvernoTokenReasons[key],
+                });
+                assert.match(kyvernoTokenReasons[key], /Kubernetes API/);
+            }
         });
 
         it("runs every container restricted, with CPU and memory requests and limits", () => {
@@ -200,6 +230,21 @@ describe("components/kyverno", () => {
                     registry: "harbor.example/mirror",
                     repository: "kyverno/kyverno",
                     tag: "v1.19.0",
+                },
+            );
+        });
+
+        it("puts a recorded digest into the tag, so the chart renders registry/repository:tag@digest", () => {
+            const digest = `sha256:${"ef".repeat(32)}`;
+            assert.deepStrictEqual(
+                chartImage("ghcr.io", "kyverno/readiness-checker", "v1.19.0", {
+                    mirror: "harbor.example/mirror",
+                    digests: { "ghcr.io/kyverno/readiness-checker:v1.19.0": digest },
+                }),
+                {
+                    registry: "harbor.example/mirror",
+                    repository: "kyverno/readiness-checker",
+                    tag: `v1.19.0@${digest}`,
                 },
             );
         });
@@ -492,6 +537,7 @@ describe("components/kyverno", () => {
                 "reg.kyverno.io/kyverno/background-controller:v1.19.0",
                 "reg.kyverno.io/kyverno/cleanup-controller:v1.19.0",
                 "reg.kyverno.io/kyverno/reports-controller:v1.19.0",
+                "ghcr.io/kyverno/readiness-checker:v1.19.0",
             ]);
             assert.strictEqual(ky.chart.origin, "upstream");
         });
@@ -595,7 +641,8 @@ describe("components/kyverno", () => {
             const { settings } = loadSettings(
                 readStackConfig(path.join(__dirname, "..", ".."), "dev").values,
             );
-            new mod.Kyverno("ky", { ...mod.kyvernoArgsFromSettings(settings), today: base.today });
+            // Today: the stack's exemption records are valid until their review date.
+            new mod.Kyverno("ky", mod.kyvernoArgsFromSettings(settings));
             await settled();
             const values = named("ky-chart").inputs.values;
             assert.strictEqual(values.admissionController.replicas, 1);
@@ -603,8 +650,10 @@ describe("components/kyverno", () => {
             const verify = named("ky-policy-verify-images").inputs.spec;
             assert.strictEqual(verify.failurePolicy, "Ignore");
             assert.strictEqual(verify.rules[0].verifyImages[0].failureAction, "Audit");
+            // The dev mirror lies under the allowed registry; its own pattern is listed too.
             assert.deepStrictEqual(verify.rules[0].verifyImages[0].imageReferences, [
                 "registry.dev.sovereign.example/*",
+                "registry.dev.sovereign.example/mirror/*",
             ]);
             assert.strictEqual(
                 named("ky-policy-pod-security").inputs.spec.rules[0].validate.failureAction,

@@ -106,7 +106,8 @@ describe("components/linkerd", () => {
             assert.strictEqual(v.disableHeartBeat, true);
             assert.strictEqual(v.cniEnabled, true);
             assert.strictEqual(v.webhookFailurePolicy, "Fail");
-            assert.strictEqual(v.controlPlaneTracing, false);
+            assert.strictEqual(v.controller.tracing.enabled, false);
+            assert.strictEqual(v.proxy.tracing.enabled, false);
             const dev: Loose = renderControlPlaneValues({
                 ...valuesInput,
                 injectorFailurePolicy: "Ignore",
@@ -223,6 +224,17 @@ describe("components/linkerd", () => {
                 name: "cr.l5d.io/linkerd/cni-plugin",
                 version: "v1",
                 pullPolicy: "IfNotPresent",
+            });
+        });
+
+        it("gives the CNI installer CPU and memory requests and limits (the chart's format)", () => {
+            const cni: Loose = renderCniValues({
+                name: "cr.l5d.io/linkerd/cni-plugin",
+                version: "v1",
+            });
+            assert.deepStrictEqual(cni.resources, {
+                cpu: { request: "10m", limit: "100m" },
+                memory: { request: "32Mi", limit: "64Mi" },
             });
         });
     });
@@ -503,6 +515,45 @@ describe("components/linkerd", () => {
                     "linkerd-control-plane@2026.8.3",
                 ],
             );
+        });
+
+        it("pins every image, the injected proxy included, by its recorded digest in the version", async () => {
+            const digest = (n: string): string => `sha256:${n.repeat(64)}`;
+            const l5d = build({
+                images: {
+                    mirror: "harbor.example/mirror",
+                    digests: {
+                        "cr.l5d.io/linkerd/controller:edge-26.8.3": digest("1"),
+                        "cr.l5d.io/linkerd/proxy:edge-26.8.3": digest("2"),
+                        "cr.l5d.io/linkerd/debug:edge-26.8.3": digest("3"),
+                        "cr.l5d.io/linkerd/cni-plugin:v1.7.0-alpha.1": digest("4"),
+                    },
+                },
+            });
+            await settled();
+            const cp = named("l5d-control-plane").inputs.values;
+            // The charts render `name:version`: .../proxy:edge-26.8.3@sha256:...; the proxy's
+            // version also reaches linkerd-config, from which the injector pins every meshed pod.
+            assert.deepStrictEqual(
+                [cp.controllerImage, cp.controllerImageVersion],
+                ["harbor.example/mirror/linkerd/controller", `edge-26.8.3@${digest("1")}`],
+            );
+            assert.deepStrictEqual(cp.proxy.image, {
+                name: "harbor.example/mirror/linkerd/proxy",
+                version: `edge-26.8.3@${digest("2")}`,
+            });
+            assert.strictEqual(cp.debugContainer.image.version, `edge-26.8.3@${digest("3")}`);
+            assert.strictEqual(cp.linkerdVersion, "edge-26.8.3", "labels keep the plain version");
+            assert.strictEqual(
+                named("l5d-cni").inputs.values.image.version,
+                `v1.7.0-alpha.1@${digest("4")}`,
+            );
+            assert.deepStrictEqual(l5d.images, [
+                `harbor.example/mirror/linkerd/controller:edge-26.8.3@${digest("1")}`,
+                `harbor.example/mirror/linkerd/proxy:edge-26.8.3@${digest("2")}`,
+                `harbor.example/mirror/linkerd/debug:edge-26.8.3@${digest("3")}`,
+                `harbor.example/mirror/linkerd/cni-plugin:v1.7.0-alpha.1@${digest("4")}`,
+            ]);
         });
 
         it("rotates by name: both anchors trusted in the bundle, the signing one behind the Issuer", async () => {

@@ -3,6 +3,7 @@
  * `pulumi preview --policy-pack-config`) agrees with the stack's own settings: the packs enforce
  * what `Pulumi.<stack>.yaml` declares, and the files are valid config for the packs' policies.
  */
+import { requiredNamespaceLabels } from "../../contract/labels";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -190,6 +191,82 @@ for (const stack of stacks) {
                     | undefined) ?? []),
             ].sort();
             assert.deepEqual(listed, privileged);
+        });
+
+        it("exempts from the pod-security-* policies exactly the namespaces of the exemption records", () => {
+            // The one exemption model: a record that lowers a namespace's Pod Security level or lifts
+            // Kyverno's pod-security rule there is the only way a namespace leaves the restricted
+            // checks, at admission and at preview alike.
+            const exempt = [
+                ...new Set(
+                    settings.admissionExemptions
+                        .filter(
+                            (e) =>
+                                e.podSecurity !== undefined ||
+                                (e.policies as readonly string[]).includes("pod-security"),
+                        )
+                        .map((e) => e.namespace),
+                ),
+            ].sort();
+            const config = packConfig(stack, "workload-security");
+            const podSecurity = packs["workload-security"]
+                .map((p) => p.name)
+                .filter((n) => n.startsWith("pod-security-"));
+            assert.equal(podSecurity.length, 16);
+            for (const name of podSecurity) {
+                assert.deepEqual(
+                    [...((config[name]?.exemptNamespaces as string[] | undefined) ?? [])].sort(),
+                    exempt,
+                    `${stack}/workload-security.json: ${name}.exemptNamespaces`,
+                );
+            }
+        });
+
+        it("requires at preview the namespace labels the namespace-labels constraint requires", () => {
+            const config = packConfig(stack, "platform-guardrails");
+            assert.deepEqual(
+                config["namespaces-required-labels"]?.requiredLabels ?? [
+                    ...requiredNamespaceLabels,
+                ],
+                settings.gatekeeper.requiredNamespaceLabels,
+            );
+            // The twin skips exactly the namespaces the constraint excludes for every rule.
+            assert.deepEqual(
+                config["namespaces-required-labels"]?.exemptNamespaces,
+                settings.gatekeeper.exemptNamespaces,
+            );
+        });
+
+        it("lets only the workloads of the exemption records mount a token without opting in", () => {
+            const recorded = settings.admissionExemptions
+                .filter((e) =>
+                    (e.policies as readonly string[]).includes("service-account-token-opt-in"),
+                )
+                .flatMap((e) => e.workloads.map((w) => `${e.namespace}/${w}`))
+                .sort();
+            const config = packConfig(stack, "workload-security");
+            assert.deepEqual(
+                [
+                    ...((config["service-account-token-opt-in"]?.exemptWorkloads as string[]) ??
+                        []),
+                ].sort(),
+                recorded,
+            );
+        });
+
+        it("allows RBAC wildcards at preview only to roles Gatekeeper's rbac-wildcards rule exempts", () => {
+            const config = packConfig(stack, "platform-guardrails");
+            const allowed =
+                (config["rbac-no-wildcards"]?.allowedRoles as string[] | undefined) ?? [];
+            const exempt = settings.gatekeeper.rbacWildcardExemptRoles;
+            for (const role of allowed) {
+                assert.ok(
+                    exempt.some((r) =>
+                        r.endsWith("*") ? role.startsWith(r.slice(0, -1)) : r === role,
+                    ),
+                    `${stack}: rbac-no-wildcards.allowedRoles has ${role}, which gatekeeper.rbacWildcardExemptRoles does not exempt`,
+                );
+            }
         });
 
         it("admits the stack's chart mirror, chart overrides and (only if used) local charts", () => {

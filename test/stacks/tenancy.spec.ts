@@ -121,9 +121,7 @@ describe("stacks/sections/tenancy", () => {
         it("refuses a tenant named like a namespace of the systemNamespaces setting", () => {
             assert.deepStrictEqual(
                 issuesOf({
-                    systemNamespaces: [
-                        { name: "falco", podSecurity: "privileged", reason: "driver" },
-                    ],
+                    systemNamespaces: [{ name: "falco", podSecurity: "restricted" }],
                     tenants: [{ name: "falco", owner: "team-x" }],
                 }),
                 [

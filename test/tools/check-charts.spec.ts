@@ -200,7 +200,7 @@ describe("offline check: chart contents (helm template as Chart v4 renders)", fu
         assert.strictEqual(rendered.metadata.namespace, "gatekeeper-system");
         assert.strictEqual(
             rendered.spec.template.spec.containers[0].image,
-            "docker.io/openpolicyagent/gatekeeper:v3.23.0",
+            "registry.dev.sovereign.example/mirror/openpolicyagent/gatekeeper:v3.23.0",
         );
         assert.deepStrictEqual(named(objects, "ClusterRole", "gatekeeper-debug-reader").length, 1);
         assert.ok(

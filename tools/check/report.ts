@@ -1,4 +1,6 @@
 import { ControlStatus, renderControlStatusMarkdown } from "../../compliance/status";
+import { AdmissionSection } from "./admission/types";
+import { renderAdmissionMarkdown } from "./admission/markdown";
 import { Diagnostic } from "./analyzer";
 
 /** A violation as the report lists it. */
@@ -27,6 +29,19 @@ export interface Report {
     readonly standIns: { type: string; name: string; what: string }[];
     readonly exemptions: { namespace: string; podSecurity: string; reason: string }[];
     /**
+     * The stack's admission exemption records (stack mode): each lifts named rules in one
+     * namespace, with its owner and review date. Empty in manifests mode.
+     */
+    readonly admissionExemptions: {
+        name: string;
+        namespace: string;
+        rules: string[];
+        podSecurity?: string;
+        owner: string;
+        reviewBy: string;
+        justification: string;
+    }[];
+    /**
      * Every `helm.v4.Chart`: its source, and whether its contents were rendered and judged here
      * (`objects` rendered) or not (`reason`: a remote source, no helm binary, ...).
      */
@@ -34,6 +49,11 @@ export interface Report {
         | { analyzed: true; objects: number }
         | { analyzed: false; reason: string }
     ))[];
+    /**
+     * The admission simulation: each workload and namespace of the stack admitted under the
+     * stack's own rules (tools/check/admission/); its refusals are also `violations`.
+     */
+    readonly admission: AdmissionSection;
     readonly images: string[];
     readonly nodeArtifacts: string[];
     /**
@@ -99,6 +119,7 @@ export function renderMarkdown(r: Report): string {
         }
         lines.push("");
     }
+    lines.push(...renderAdmissionMarkdown(r.admission), "");
     if (r.controls.length > 0) {
         lines.push(renderControlStatusMarkdown(r.controls), "");
     }
@@ -112,6 +133,21 @@ export function renderMarkdown(r: Report): string {
     }
     for (const e of r.exemptions) {
         lines.push(`- namespace \`${e.namespace}\` enforces \`${e.podSecurity}\`: ${e.reason}`);
+    }
+    if (r.admissionExemptions.length > 0) {
+        lines.push(
+            "",
+            "Admission exemption records (Gatekeeper exclusions, Kyverno PolicyExceptions and the",
+            "packs' exemption lists are generated from these):",
+            "",
+            "| record | namespace | rules | Pod Security | owner | review by | justification |",
+            "|---|---|---|---|---|---|---|",
+        );
+        for (const e of r.admissionExemptions) {
+            lines.push(
+                `| ${e.name} | ${e.namespace} | ${e.rules.join(", ")} | ${e.podSecurity ?? "restricted"} | ${e.owner} | ${e.reviewBy} | ${e.justification.replace(/\|/g, "\\|")} |`,
+            );
+        }
     }
     lines.push("", "## Break-glass", "");
     if (r.breakGlass === null || r.breakGlass === undefined) {

@@ -13,18 +13,30 @@ import { UsageError } from "./errors";
 import {
     ChartAnalysis,
     chartChildren,
+    chartSource,
     childUrn,
     decideChart,
     findHelm,
+    hasUnknown,
     helmVersion,
+    KubeObject,
     noHelmReason,
+    readChartFiles,
     redactSecrets,
     renderChart,
     secretStrings,
 } from "./helm";
+import { simulateAdmission } from "./admission/simulate";
 import { validateObject } from "./kube-schema";
 import { manifestFiles, readManifests } from "./manifests";
-import { chartImages, mirrorChart, MirrorExport, uniqueImages, UnpinnedImageValue } from "./mirror";
+import {
+    chartImages,
+    imageSourcesOf,
+    mirrorChart,
+    MirrorExport,
+    uniqueImages,
+    UnpinnedImageValue,
+} from "./mirror";
 import { AnalysisPipeline, ConfiguredPacks } from "./pipeline";
 import { PackConfig, readPackConfig, reconcilePackConfig } from "./policy-config";
 import { runProgram } from "./program";
@@ -36,6 +48,13 @@ import { chartType } from "../../policypacks/platform-guardrails/lib/charts";
 import { pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { readStackConfig } from "./stack-config";
 import { isRecord, maskedSecret, plainValue } from "./values";
+import {
+    chartValuesInfo,
+    chartValuesPack,
+    chartValuesPolicy,
+    findingMessage,
+    unknownValueKeys,
+} from "./values-guard";
 import { WireObject } from "./wire";
 
 /** Options of one check run (parsed from the command line). */
@@ -166,7 +185,15 @@ async function judge(
     }
 
     // Chart contents, rendered as Chart v4 would render them, join the judged resources.
-    const chartAnalyses = await renderLocalCharts(opts, judged, add, kubernetesVersion, notes);
+    const chartValueViolations: ReportViolation[] = [];
+    const chartAnalyses = await renderLocalCharts(
+        opts,
+        judged,
+        add,
+        kubernetesVersion,
+        notes,
+        chartValueViolations,
+    );
 
     const programDone = performance.now();
     // As the engine does: Remediate then Analyze per resource (already under way), then
@@ -213,6 +240,12 @@ async function judge(
             ...(j?.file !== undefined ? { file: j.file } : {}),
         });
     });
+    // Values keys the local charts do not know (tools/check/values-guard.ts).
+    violations.push(...chartValueViolations);
+    // The admission simulation (tools/check/admission/): the stack's workloads and namespaces
+    // admitted under the stack's own admission rules; a refusal is a mandatory violation.
+    const admission = simulateStackAdmission(judged, chartAnalyses);
+    violations.push(...admission.violations);
     let validated = 0;
     let invalid = 0;
     const notValidated: Record<string, number> = {};
@@ -279,7 +312,12 @@ async function judge(
         schema: { validated, invalid, notValidated },
         standIns,
         exemptions: exemptionsOf(judged),
+        admissionExemptions:
+            mode === "stack" && Array.isArray(outputs.admissionExemptions)
+                ? (outputs.admissionExemptions as Report["admissionExemptions"])
+                : [],
         charts: chartsOf(judged, chartAnalyses),
+        admission: admission.section,
         images,
         nodeArtifacts: Object.keys(nodeArtifacts).sort(),
         breakGlass: mode === "stack" ? (outputs.breakGlass ?? null) : null,
@@ -307,6 +345,7 @@ async function judge(
             .map((j) => mirrorChart(j.name, j.plain))
             .sort((a, b) => byText(a.resource, b.resource)),
         images,
+        imageSources: imageSourcesOf(outputs.imageSources),
         unpinnedImageValues: unpinned,
     };
     writeOutputs(path.join(opts.outDir, name), report, await manifests, nodeArtifacts, mirror);
@@ -472,6 +511,35 @@ function collectImages(
     };
 }
 
+/**
+ * The admission simulation's inputs from the judged resources: every Kubernetes object, and every
+ * Chart with its values and whether its objects were rendered here.
+ */
+function simulateStackAdmission(
+    judged: readonly Judged[],
+    analyses: ReadonlyMap<string, ChartAnalysis>,
+): ReturnType<typeof simulateAdmission> {
+    const objects = judged.flatMap((j) => {
+        const object = kubernetesObject(j);
+        const resource = {
+            type: j.type,
+            name: j.name,
+            ...(j.file !== undefined ? { file: j.file } : {}),
+        };
+        return object === undefined ? [] : [{ resource, object }];
+    });
+    const charts = judged
+        .filter((j) => j.type === chartType)
+        .map((j) => ({
+            resource: { type: j.type, name: j.name },
+            chart: String(j.plain.chart ?? ""),
+            namespace: typeof j.plain.namespace === "string" ? j.plain.namespace : "default",
+            values: isRecord(j.plain.values) ? j.plain.values : {},
+            rendered: analyses.get(j.urn)?.analyzed === true,
+        }));
+    return simulateAdmission(objects, charts);
+}
+
 function exemptionsOf(judged: readonly Judged[]): Report["exemptions"] {
     const out: Report["exemptions"] = [];
     for (const j of judged) {
@@ -519,6 +587,11 @@ function chartsOf(
  * object joins `judged` as a child of the chart, so it meets Remediate, Analyze, AnalyzeStack,
  * the schema, images.txt and manifests.yaml like any resource the program declares. Remote charts
  * are never fetched. Returns, per chart URN, what was analyzed or why not.
+ *
+ * Before rendering, the values guard checks every local chart's values against the chart's own
+ * values.yaml and values.schema.json (with or without helm); each key the chart does not know is
+ * added to `valueViolations`. A chart that then fails to render is reported as not analyzed (the
+ * violations say why) instead of stopping the check.
  */
 async function renderLocalCharts(
     opts: CheckOptions,
@@ -526,6 +599,7 @@ async function renderLocalCharts(
     add: (j: Judged) => void,
     kubernetesVersion: string,
     notes: string[],
+    valueViolations: ReportViolation[],
 ): Promise<Map<string, ChartAnalysis>> {
     const analyses = new Map<string, ChartAnalysis>();
     const helm = findHelm(opts.helm);
@@ -534,8 +608,14 @@ async function renderLocalCharts(
         .filter((j) => j.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")
         .map((j) => kubernetesObject(j) ?? {});
     let version: string | undefined;
+    const guarded: string[] = [];
     for (const chart of charts) {
         const raw = chart.properties;
+        const guard = guardChartValues(chart, opts.projectDir);
+        if (guard !== undefined) {
+            guarded.push(guard.checked);
+            valueViolations.push(...guard.violations);
+        }
         const decision = decideChart(raw, chart.plain, opts.projectDir, helm);
         if ("reason" in decision || helm === undefined) {
             const reason = "reason" in decision ? decision.reason : noHelmReason;
@@ -544,14 +624,36 @@ async function renderLocalCharts(
         }
         version ??= await helmVersion(helm);
         const secrets = secretStrings(chart.plain, chart.masked, maskedSecret);
-        const objects = await renderChart({
-            helm,
-            resourceName: chart.name,
-            chartPath: decision.path,
-            inputs: chart.plain,
-            kubeVersion: kubernetesVersion,
-            secrets,
-        });
+        let objects: KubeObject[];
+        try {
+            objects = await renderChart({
+                helm,
+                resourceName: chart.name,
+                chartPath: decision.path,
+                inputs: chart.plain,
+                kubeVersion: kubernetesVersion,
+                secrets,
+            });
+        } catch (e) {
+            if (!(e instanceof UsageError) || (guard?.violations.length ?? 0) === 0) {
+                throw e;
+            }
+            // The values name keys the chart does not know, which the violations report: a
+            // schema or a template that refuses them is the likely cause.
+            const failure = (
+                /helm template failed: ([\s\S]*?)\n {2}Fix the chart/.exec(e.message)?.[1] ??
+                e.message
+            )
+                .replace(/\s*\n\s*/g, " ")
+                .trim();
+            analyses.set(chart.urn, {
+                analyzed: false,
+                reason:
+                    `helm template failed with values the chart does not know ` +
+                    `(see the ${chartValuesPolicy} violations): ${failure}`,
+            });
+            continue;
+        }
         const { children, unknownScope } = chartChildren(
             chart.name,
             chart.plain,
@@ -584,7 +686,58 @@ async function renderLocalCharts(
     if (version !== undefined && helm !== undefined) {
         notes.push(`Chart contents rendered offline with helm ${version} (from ${helm.from}).`);
     }
+    if (guarded.length > 0) {
+        notes.push(
+            `Chart values checked against each local chart's own values.yaml and ` +
+                `values.schema.json (${chartValuesPack}/${chartValuesPolicy}): ${guarded.sort().join(", ")}.`,
+        );
+    }
     return analyses;
+}
+
+/**
+ * The values guard (tools/check/values-guard.ts) on one Chart whose chart is on this machine: each
+ * key its values set that neither the chart's values.yaml nor its values.schema.json knows is a
+ * mandatory violation on the Chart. Undefined when the chart is remote or its chart or values are
+ * unknown during preview. A chart that declares no values at all (neither file) is not checked.
+ */
+function guardChartValues(
+    chart: Judged,
+    projectDir: string,
+): { checked: string; violations: ReportViolation[] } | undefined {
+    if (hasUnknown(chart.properties.chart) || hasUnknown(chart.properties.values)) {
+        return undefined;
+    }
+    const source = chartSource(chart.plain, projectDir);
+    if (!source.local) {
+        return undefined;
+    }
+    let info: ReturnType<typeof chartValuesInfo>;
+    try {
+        info = chartValuesInfo(readChartFiles(source.path));
+    } catch (e) {
+        if (e instanceof UsageError) {
+            throw e;
+        }
+        throw new UsageError(`chart ${chart.name} (${source.path}): ${(e as Error).message}`);
+    }
+    const label = `${chart.name} (${info.name}${info.version !== "" ? ` ${info.version}` : ""})`;
+    if (info.declaresNoValues) {
+        return {
+            checked: `${label}: no values.yaml or values.schema.json, not checked`,
+            violations: [],
+        };
+    }
+    const violations = unknownValueKeys(info.spec, chart.plain.values ?? {}).map(
+        (f): ReportViolation => ({
+            pack: chartValuesPack,
+            policy: chartValuesPolicy,
+            enforcementLevel: "mandatory",
+            resource: { type: chart.type, name: chart.name },
+            message: findingMessage(info.name, info.version, f),
+        }),
+    );
+    return { checked: label, violations };
 }
 
 /** Resources rendered to YAML between two turns of the event loop (see renderManifests). */

@@ -7,6 +7,7 @@ import { chartsNoHelmRelease } from "./charts-no-helm-release";
 import { encryptionKeysProtected } from "./encryption-keys-protected";
 import { encryptionWriteProviderNotIdentity } from "./encryption-write-provider-not-identity";
 import { namespacesPodSecurityEnforce } from "./namespaces-pod-security-enforce";
+import { namespacesRequiredLabels } from "./namespaces-required-labels";
 import { networkDefaultDeny } from "./network-default-deny";
 import { pkiCaKeysProtected } from "./pki-ca-keys-protected";
 import { rbacNoAnonymousBindings } from "./rbac-no-anonymous-bindings";
@@ -30,6 +31,7 @@ export const policies: Policies = [
     servicesRestrictExposure,
     servicesNoExternalIps,
     namespacesPodSecurityEnforce,
+    namespacesRequiredLabels,
     secretsNoCredentialsInConfigmaps,
     secretsNoCredentialsInEnv,
     secretsFromPulumiSecrets,

@@ -1,6 +1,6 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { clusterDns } from "../../../components/tenant-namespace/defaults";
-import { ownerLabel, tenantLabel } from "../../../components/tenant-namespace/render";
+import { ownerLabel, tenantLabel } from "../../../contract/labels";
 import { namespaceOf } from "../../lib/objects";
 import { defaultDenies, policyTypesOf, selectsAllPods } from "../lib/network";
 import { isObject, KubeObject } from "../../lib/workloads";

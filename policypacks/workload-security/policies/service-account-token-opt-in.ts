@@ -1,17 +1,24 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { describeObject, isObject, metadataPathOf, podTemplateOf } from "../../lib/workloads";
 import { objectKey } from "../../lib/objects";
+import { serviceAccountTokenReasonAnnotation } from "../../../contract/annotations";
 
 /**
  * The pod-template annotation by which a workload asks for a service-account token; its value is the
- * reason (why the workload calls the Kubernetes API), and must not be empty.
+ * reason (why the workload calls the Kubernetes API), and must not be empty (`contract/annotations.ts`).
  */
-export const tokenReasonAnnotation = "security.sovereign-contour.io/service-account-token-reason";
+export const tokenReasonAnnotation = serviceAccountTokenReasonAnnotation;
 
 /** Config of {@link serviceAccountTokenOptIn}. */
 export interface TokenOptInConfig {
     /** Workloads allowed to mount a token without the annotation, as `<namespace>/<name>`. */
     readonly allowedWorkloads: string[];
+    /**
+     * Workloads an admission exemption record lifts from this rule, as `<namespace>/<name>`: their
+     * chart can render neither the pod's field nor the annotation, and the record (with owner and
+     * review date) says how the token is handled instead.
+     */
+    readonly exemptWorkloads: string[];
 }
 
 /**
@@ -24,6 +31,9 @@ export interface TokenOptInConfig {
  *   (`<namespace>/<name>`, for charts whose templates cannot be annotated).
  * - unset: a violation even when opted in. The ServiceAccount's own setting then decides, and a
  *   resource policy cannot see it; an opted-in workload states `true` explicitly.
+ * - listed in `exemptWorkloads`: not judged. Only for chart workloads that can render neither the
+ *   field nor the annotation, each backed by an admission exemption record (reason, owner, review
+ *   date) that the check's report lists; the per-stack pack config is checked against the records.
  *
  * Audience-bound tokens requested through a projected `serviceAccountToken` volume are an explicit
  * request and are not affected.
@@ -48,6 +58,14 @@ export const serviceAccountTokenOptIn: ResourceValidationPolicy = {
                 description:
                     "Workloads allowed to mount a token without the annotation, as <namespace>/<name>.",
             },
+            exemptWorkloads: {
+                type: "array",
+                items: { type: "string", minLength: 1 },
+                uniqueItems: true,
+                default: [],
+                description:
+                    "Workloads lifted from this rule by an admission exemption record, as <namespace>/<name>.",
+            },
         },
     },
     validateResource: (args, reportViolation) => {
@@ -64,7 +82,10 @@ export const serviceAccountTokenOptIn: ResourceValidationPolicy = {
             ? template.metadata.annotations
             : {};
         const reason: unknown = annotations[tokenReasonAnnotation];
-        const { allowedWorkloads } = args.getConfig<TokenOptInConfig>();
+        const { allowedWorkloads, exemptWorkloads } = args.getConfig<TokenOptInConfig>();
+        if (exemptWorkloads.includes(objectKey(args.props, args.name))) {
+            return;
+        }
         const optedIn =
             (typeof reason === "string" && reason.trim() !== "") ||
             allowedWorkloads.includes(objectKey(args.props, args.name));

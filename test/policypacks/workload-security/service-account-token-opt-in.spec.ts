@@ -100,6 +100,39 @@ describe("policy service-account-token-opt-in", () => {
         );
     });
 
+    it("skips only a workload an exemption record lists in exemptWorkloads, even with the field unset", async () => {
+        const unset = deployment(undefined);
+        assert.deepEqual(
+            await runResourcePolicy(policy, {
+                type: DEPLOYMENT,
+                props: unset,
+                config: { exemptWorkloads: ["tenant-a/web"] },
+            }),
+            [],
+        );
+        // allowedWorkloads opts a workload in; it does not excuse an unset field.
+        assert.equal(
+            (
+                await runResourcePolicy(policy, {
+                    type: DEPLOYMENT,
+                    props: unset,
+                    config: { allowedWorkloads: ["tenant-a/web"] },
+                })
+            ).length,
+            1,
+        );
+        assert.equal(
+            (
+                await runResourcePolicy(policy, {
+                    type: DEPLOYMENT,
+                    props: unset,
+                    config: { exemptWorkloads: ["tenant-a/other"] },
+                })
+            ).length,
+            1,
+        );
+    });
+
     it("reads a Pod's own metadata for the annotation", async () => {
         const type = "kubernetes:core/v1:Pod";
         const props = compliantWorkload(type);
