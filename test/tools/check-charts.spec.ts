@@ -288,7 +288,7 @@ describe("offline check: chart contents (helm template as Chart v4 renders)", fu
         assert.ok(!run.report.notes.some((n: string) => n.startsWith("Chart contents rendered")));
     });
 
-    it("fails with exit 2 and writes nothing when a local chart does not render", () => {
+    it("fails with exit 2 and writes only an error report when a local chart does not render", () => {
         const chart = path.join(tempDir("check-charts-broken-"), "broken");
         fs.mkdirSync(path.join(chart, "templates"), { recursive: true });
         fs.writeFileSync(
@@ -319,7 +319,11 @@ describe("offline check: chart contents (helm template as Chart v4 renders)", fu
             ),
         );
         assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
-        assert.strictEqual(fs.existsSync(run.dir), false, "no output written");
+        // No output but the error report (tools/check/outputs.ts): status error, the message.
+        assert.deepStrictEqual(fs.readdirSync(run.dir).sort(), ["report.json", "report.md"]);
+        assert.strictEqual(run.report.status, "error");
+        assert.strictEqual(run.report.exitCode, 2);
+        assert.strictEqual(run.report.error, run.stderr.trim());
     });
 
     it("exits 2 on a --helm that names no executable, naming the flag", () => {

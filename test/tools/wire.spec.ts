@@ -282,7 +282,10 @@ describe("wire: google.protobuf.Struct without google-protobuf messages", () => 
             for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
                 const p = path.join(dir, e.name);
                 if (e.isDirectory()) {
-                    walk(p);
+                    // Hostile input kept for the reader's own tests (alias bombs, YAML 1.1).
+                    if (!["bad-input", "kubectl-yaml"].includes(e.name)) {
+                        walk(p);
+                    }
                 } else if (
                     /\.ya?ml$/.test(e.name) &&
                     !p.includes(`${path.sep}templates${path.sep}`)

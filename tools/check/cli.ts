@@ -1,18 +1,36 @@
 import * as path from "path";
-import { UsageError } from "./errors";
+import { ResourceError, RunError } from "@pulumi/pulumi";
+import { exitCodes, UsageError } from "./errors";
 import { findHelm } from "./helm";
-import { CheckOptions, runCheck } from "./run";
+import { CheckRun } from "./outputs";
+import { CheckOptions, openRun, runCheck } from "./run";
+import { checkStackName } from "./stack-config";
 
-const usage = `usage:
+export const usage = `usage:
   npm run check -- --stack <name>                 check the program of that stack (default: dev)
   npm run check -- --stack-file <Pulumi.NAME.yaml>  check the program with a stack file kept elsewhere
-  npm run check -- --manifests <file|dir>...      check plain Kubernetes YAML with the same packs
+  npm run check -- --manifests <file|dir>...      check Kubernetes YAML or JSON, read as kubectl reads it
        [--policy-config FILE]                     pack config, same JSON as pulumi's --policy-pack-config
        [--policy-config-dir DIR]                  one <pack>.json per pack (default stacks/policy-config/<stack>/)
        [--pod-security-level baseline|restricted] level for the pod-security policies
        [--pack-host check|pulumi]                 serve packs with the check's fast host (default) or the SDK's
        [--helm PATH]                              helm binary that renders local charts (default: $HELM_BINARY, then helm on PATH)
-exit codes: 0 no mandatory violation or schema error; 1 violations; 2 invalid settings or usage`;
+       [--out DIR]                                where <stack>/ or manifests/ is written (default out/)
+  a stack name is 1 to 100 letters, digits, '-', '_' or '.', not starting with '.'
+exit codes (report.json "status" says the same):
+  0  passed: no mandatory violation and no schema error
+  1  failed: a mandatory violation or a schema error (report.json lists each)
+  2  invalid input: a flag, stack file, setting, pack config or manifest the message names; nothing judged
+  3  internal error: a bug in the check or the program, not in the input (stack trace on stderr)
+  any other (e.g. 134 when out of memory): the run did not finish; report.json says "incomplete"`;
+
+/** Thrown by {@link parseArgs} for --help: the usage is printed and the check exits 0. */
+export class HelpRequested extends Error {
+    constructor() {
+        super(usage);
+        this.name = "HelpRequested";
+    }
+}
 
 /** Parses the command line into check options; throws UsageError naming the flag. */
 export function parseArgs(argv: readonly string[], projectDir: string): CheckOptions {
@@ -37,9 +55,24 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
         };
         switch (arg) {
             case "--stack":
+                if (stack !== undefined) {
+                    throw new UsageError(
+                        stackFile !== undefined
+                            ? "--stack and --stack-file: use one or the other"
+                            : "--stack: given twice",
+                    );
+                }
                 stack = value();
+                checkStackName(stack, "--stack");
                 break;
             case "--stack-file": {
+                if (stack !== undefined) {
+                    throw new UsageError(
+                        stackFile === undefined
+                            ? "--stack and --stack-file: use one or the other"
+                            : "--stack-file: given twice",
+                    );
+                }
                 stackFile = path.resolve(value());
                 const m = /^Pulumi\.(.+)\.yaml$/.exec(path.basename(stackFile));
                 if (m === null) {
@@ -48,6 +81,7 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
                     );
                 }
                 stack = m[1];
+                checkStackName(stack, "--stack-file", stackFile);
                 break;
             }
             case "--manifests": {
@@ -94,13 +128,16 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
                 break;
             case "--help":
             case "-h":
-                throw new UsageError(usage);
+                throw new HelpRequested();
             default:
                 throw new UsageError(`unknown argument "${arg}"\n${usage}`);
         }
     }
     if (stack !== undefined && manifests !== undefined) {
         throw new UsageError("--stack and --manifests: use one or the other");
+    }
+    if (policyConfig !== undefined && policyConfigDir !== undefined) {
+        throw new UsageError("--policy-config and --policy-config-dir: use one or the other");
     }
     if (stack === undefined && manifests === undefined) {
         stack = "dev";
@@ -119,18 +156,41 @@ export function parseArgs(argv: readonly string[], projectDir: string): CheckOpt
     };
 }
 
-/** An error the user can fix (bad flag, settings or pack config): reported as its message, exit 2. */
+/**
+ * An error the user can fix, reported as its message (exit 2): a bad flag, file, setting or pack
+ * config, or an invalid combination of settings a component refuses with `pulumi.ResourceError`
+ * (CONTRIBUTING.md; `pulumi up` shows it without a stack trace too) or `pulumi.RunError`.
+ */
 function isUserError(e: unknown): e is Error {
-    return e instanceof UsageError || (e as Error | undefined)?.name === "SettingsError";
+    return (
+        e instanceof UsageError ||
+        (e as Error | undefined)?.name === "SettingsError" ||
+        ResourceError.isInstance(e) ||
+        RunError.isInstance(e)
+    );
 }
+
+/** The run under way, once its output folder is open: an error ends it with an error report. */
+let current: CheckRun | undefined;
 
 async function main(): Promise<number> {
     const projectDir = path.resolve(__dirname, "..", "..");
+    let opts: CheckOptions;
     try {
-        const opts = parseArgs(process.argv.slice(2), projectDir);
+        opts = parseArgs(process.argv.slice(2), projectDir);
+        // Writes nothing when the output folder cannot be the run's (exit 2).
+        current = openRun(opts);
+    } catch (e) {
+        if (e instanceof HelpRequested) {
+            console.log(usage);
+            return exitCodes.passed;
+        }
+        return endWithError(e);
+    }
+    try {
         // A bad --helm or HELM_BINARY is reported before the program runs (the run asks again).
         findHelm(opts.helm);
-        const { code, report } = await runCheck(opts);
+        const { code, report } = await runCheck(opts, current);
         const where = path.join(
             path.relative(process.cwd(), opts.outDir) || ".",
             opts.stack ?? "manifests",
@@ -149,21 +209,37 @@ async function main(): Promise<number> {
         }
         return code;
     } catch (e) {
-        return reportError(e);
+        return endWithError(e);
     }
 }
 
 /**
  * Prints an error and returns the exit code: 2 and the message only for an error the user can fix,
- * 3 and the stack for anything else.
+ * 3 and the stack for anything else. A run whose output folder is open gets an error report there
+ * (status "error", the exit code and the message), replacing its "incomplete" one.
  */
-function reportError(e: unknown): number {
-    if (isUserError(e)) {
-        console.error(e.message);
-        return 2;
+function endWithError(e: unknown): number {
+    const user = isUserError(e);
+    const code = user ? exitCodes.invalidInput : exitCodes.internalError;
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(user ? message : e instanceof Error ? (e.stack ?? message) : message);
+    const run = current;
+    current = undefined;
+    if (run !== undefined) {
+        try {
+            run.fail(
+                code,
+                user
+                    ? message
+                    : `internal error (a bug in the check or the program, not in the input): ${message}`,
+            );
+        } catch (writeError) {
+            console.error(
+                `the error report could not be written to ${run.folder.dir}: ${(writeError as Error).message}`,
+            );
+        }
     }
-    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    return 3;
+    return code;
 }
 
 /**
@@ -171,7 +247,7 @@ function reportError(e: unknown): number {
  * one program error) ends the check the same way as one `main` catches.
  */
 function exitOnEscapedError(e: unknown): void {
-    process.exit(reportError(e));
+    process.exit(endWithError(e));
 }
 
 if (require.main === module) {

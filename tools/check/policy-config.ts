@@ -1,6 +1,8 @@
 import * as fs from "fs";
 import Ajv, { ErrorObject } from "ajv";
+import { closestKey } from "../../stacks/errors";
 import { UsageError } from "./errors";
+import { InputFile, maxPackConfigBytes, readInputFile } from "./input-files";
 
 /** A policy as GetAnalyzerInfo describes it. */
 export interface PolicyInfo {
@@ -91,11 +93,47 @@ export function parsePackConfig(text: string, source: string): PackConfig {
 }
 
 /** Reads and parses a pack config file. */
-export function readPackConfig(file: string): PackConfig {
+export function readPackConfig(file: string, label = "--policy-config"): PackConfig {
+    return readPackConfigFile(file, label).config;
+}
+
+/** Reads and parses a pack config file, with the bytes' digest for the report. */
+export function readPackConfigFile(
+    file: string,
+    label = "--policy-config",
+): { config: PackConfig; input: InputFile } {
     if (!fs.existsSync(file)) {
-        throw new UsageError(`--policy-config: file "${file}" does not exist`);
+        throw new UsageError(`${label}: file "${file}" does not exist`);
     }
-    return parsePackConfig(fs.readFileSync(file, "utf8"), file);
+    const { text, input } = readInputFile(file, "pack-config", {
+        maxBytes: maxPackConfigBytes,
+        label,
+        decoding: "strict",
+    });
+    return { config: parsePackConfig(text, file), input };
+}
+
+/**
+ * The keys of a pack config that name no policy: each a message naming the file, the key and the
+ * closest known policy. `known` are the policies the config may name (those of its pack, or of
+ * every pack for a config given to all of them); `all` is always known.
+ */
+export function unknownPolicyNames(
+    config: PackConfig,
+    source: string,
+    known: readonly string[],
+    whose: string,
+): string[] {
+    return Object.keys(config)
+        .filter((key) => key !== "all" && !known.includes(key))
+        .map((key) => {
+            const hint = closestKey(key, known);
+            return (
+                `${source}: "${key}" is not a policy of ${whose}` +
+                (hint !== undefined ? ` (did you mean "${hint}"?)` : "") +
+                `; a misspelt name would leave its policy at its default level`
+            );
+        });
 }
 
 function apply(result: PackConfig, given: PackConfig): void {
