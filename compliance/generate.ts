@@ -6,7 +6,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as prettier from "prettier";
-import { cisBenchmark, ComponentType, Control, controls, frameworks, Mechanism } from "./catalogue";
+import {
+    cisBenchmark,
+    ComponentType,
+    Control,
+    controls,
+    EvidenceRequirement,
+    frameworks,
+    Mechanism,
+} from "./catalogue";
 
 /** The files the generator writes, relative to the repository root. */
 export const outputFiles = {
@@ -74,6 +82,21 @@ export function mechanismWhere(m: Mechanism): string {
     }
 }
 
+/** One evidence requirement, as the matrix states it. */
+export function evidenceText(e: EvidenceRequirement): string {
+    switch (e.kind) {
+        case "chart-contents":
+            return "every chart's contents rendered, so every object it deploys is judged";
+        case "node-artifact":
+            return (
+                `\`${e.artifact}\` written (${e.what})` +
+                (e.setting !== undefined ? `; needs \`${e.setting}\`` : "")
+            );
+        case "namespace-default-deny":
+            return "default-deny ingress and egress NetworkPolicies in every namespace declared or running workloads";
+    }
+}
+
 /** Whether the control has at least one automated mechanism. */
 export function isAutomated(c: Control): boolean {
     return c.implementedBy.some((m) => m.kind !== "manual");
@@ -102,8 +125,9 @@ export function renderComplianceMarkdown(catalogue: readonly Control[] = control
         `- CIS IDs: ${cisBenchmark.title}.`,
         `- Other columns: ${frameworks.nist}; ${frameworks.iso}; ${frameworks.bsi}.`,
         "- Mappings are ours; no authoritative crosswalk between these frameworks exists.",
-        "- Per-stack status (enforced, violated, exempted, manual, not-deployed) comes from the offline",
-        "  check (`npm run check`), computed by `compliance/status.ts`.",
+        "- Per-stack status (enforced, violated, not-verified, exempted, manual, not-deployed) comes from",
+        "  the offline check (`npm run check`), computed by `compliance/status.ts`: `enforced` only with",
+        "  evidence for every object in the control's scope (see the evidence table), else `not-verified`.",
         "",
         "## Controls and framework mappings",
         "",
@@ -126,6 +150,21 @@ export function renderComplianceMarkdown(catalogue: readonly Control[] = control
                 `| ${c.id} | ${mechanismLabel(m)} | ${cell(mechanismName(m))} | ${where === "" ? "—" : `\`${where}\``} |`,
             );
         }
+    }
+    const evidenced = catalogue.filter((c) => (c.evidence ?? []).length > 0);
+    if (evidenced.length > 0) {
+        lines.push(
+            "",
+            "## Evidence the check requires for `enforced`",
+            "",
+            "Besides its policies passing and its components being present:",
+            "",
+            "| Control | Evidence |",
+            "|---|---|",
+            ...evidenced.flatMap((c) =>
+                (c.evidence ?? []).map((e) => `| ${c.id} | ${cell(evidenceText(e))} |`),
+            ),
+        );
     }
     const noted = catalogue.filter((c) => c.notes !== undefined);
     if (noted.length > 0) {
@@ -161,6 +200,7 @@ export function complianceDocument(
                 const where = mechanismWhere(m);
                 return { ...m, ...(where !== "" ? { where } : {}) };
             }),
+            ...(c.evidence !== undefined ? { evidence: c.evidence.map((e) => ({ ...e })) } : {}),
             ...(c.notes !== undefined ? { notes: c.notes } : {}),
         })),
     };

@@ -7,15 +7,21 @@
  * 3. `not-deployed`: no linked CrossGuard policy runs (its pack is not in `packs`) and no
  *    component the control depends on (component settings, Gatekeeper, Kyverno, Falco) is present
  *    in `resourcesByType`.
- * 4. `exempted`: a linked policy is `disabled` or `advisory` in its pack's config, or a namespace
+ * 4. `not-verified`: the check lacks evidence for some object in the control's scope: an evidence
+ *    requirement of the catalogue is not met (a chart whose contents were not rendered, a node
+ *    document not written, a namespace without default-deny NetworkPolicies); the reasons say
+ *    which.
+ * 5. `exempted`: a linked policy is `disabled` or `advisory` in its pack's config, or a namespace
  *    exemption enforces a Pod Security level below the control's level.
- * 5. `enforced`: otherwise.
+ * 6. `enforced`: otherwise, and `evidence` names what the check saw: each linked policy that ran
+ *    without a violation, each component present, and what each evidence requirement found.
  */
 import {
     Control,
     ComponentType,
     componentTypes,
     controls,
+    EvidenceRequirement,
     Mechanism,
     PodSecurityLevel,
 } from "./catalogue";
@@ -40,15 +46,48 @@ export interface StatusExemption {
     readonly reason: string;
 }
 
+/** One Helm chart of the stack, and whether the check rendered and judged its contents. */
+export interface StatusChart {
+    readonly name: string;
+    readonly analyzed: boolean;
+    /** How many objects it rendered (when analyzed). */
+    readonly objects?: number;
+    /** Why its contents were not analyzed. */
+    readonly reason?: string;
+}
+
+/** The NetworkPolicies that isolate one namespace in scope, by name (empty: none). */
+export interface NamespaceIsolation {
+    readonly namespace: string;
+    /** NetworkPolicies denying all ingress to every pod of the namespace. */
+    readonly denyIngress: readonly string[];
+    /** NetworkPolicies denying all egress from every pod of the namespace. */
+    readonly denyEgress: readonly string[];
+    /** NetworkPolicies with an egress rule to port 53 (DNS). */
+    readonly allowDns: readonly string[];
+}
+
 /** The report data {@link controlStatuses} reads. */
 export interface ControlStatusInput {
     readonly violations: readonly StatusViolation[];
     readonly packs: readonly StatusPack[];
     readonly exemptions: readonly StatusExemption[];
     readonly resourcesByType: Readonly<Record<string, number>>;
+    /** Every Helm chart of the stack and whether its contents were judged. */
+    readonly charts: readonly StatusChart[];
+    /** The node and control-plane documents the check wrote (relative paths). */
+    readonly nodeArtifacts: readonly string[];
+    /** Network isolation of every namespace in scope (tools/check/evidence.ts). */
+    readonly namespaceIsolation: readonly NamespaceIsolation[];
 }
 
-export type ControlState = "enforced" | "violated" | "exempted" | "manual" | "not-deployed";
+export type ControlState =
+    | "enforced"
+    | "violated"
+    | "not-verified"
+    | "exempted"
+    | "manual"
+    | "not-deployed";
 
 /** Evidence for one linked CrossGuard policy. */
 export interface PolicyEvidence {
@@ -73,6 +112,11 @@ export interface ControlStatus {
     readonly status: ControlState;
     /** Why the status was chosen, one sentence each. */
     readonly reasons: readonly string[];
+    /**
+     * What the check saw for the control, one sentence each: the linked policies that ran and
+     * their violations, the components present, and what each evidence requirement found.
+     */
+    readonly evidence: readonly string[];
     readonly policies: readonly PolicyEvidence[];
     readonly components: readonly ComponentEvidence[];
     /** Exemptions that apply (`namespace (level)`). */
@@ -125,6 +169,102 @@ function unique<T>(items: readonly T[]): T[] {
     return [...new Set(items)];
 }
 
+/** What one evidence requirement found: evidence when met, else why not. */
+type RequirementResult =
+    | { readonly met: true; readonly evidence: string }
+    | { readonly met: false; readonly reason: string };
+
+function plural(n: number, one: string, many = `${one}s`): string {
+    return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Evaluates one evidence requirement of the catalogue against the report data (pure). */
+export function checkRequirement(
+    requirement: EvidenceRequirement,
+    input: ControlStatusInput,
+): RequirementResult {
+    switch (requirement.kind) {
+        case "chart-contents": {
+            const charts = input.charts;
+            const skipped = charts.filter((c) => !c.analyzed);
+            if (skipped.length > 0) {
+                return {
+                    met: false,
+                    reason:
+                        `The contents of ${skipped.length} of ${plural(charts.length, "chart")} ` +
+                        "were not rendered, so the objects they deploy were not judged: " +
+                        skipped.map((c) => `${c.name} (${c.reason ?? "not analyzed"})`).join("; ") +
+                        ".",
+                };
+            }
+            if (charts.length === 0) {
+                return { met: true, evidence: "No Helm chart: every object was judged." };
+            }
+            const objects = charts.reduce((n, c) => n + (c.objects ?? 0), 0);
+            return {
+                met: true,
+                evidence:
+                    `Every chart rendered and its objects judged (${plural(objects, "object")}): ` +
+                    `${charts.map((c) => c.name).join(", ")}.`,
+            };
+        }
+        case "node-artifact":
+            return input.nodeArtifacts.includes(requirement.artifact)
+                ? {
+                      met: true,
+                      evidence: `${requirement.artifact} written (${requirement.what}).`,
+                  }
+                : {
+                      met: false,
+                      reason:
+                          `The check wrote no ${requirement.artifact} (${requirement.what})` +
+                          (requirement.setting !== undefined
+                              ? `: ${requirement.setting} is not set.`
+                              : "."),
+                  };
+        case "namespace-default-deny": {
+            const scope = input.namespaceIsolation;
+            if (scope.length === 0) {
+                return {
+                    met: false,
+                    reason:
+                        "No Namespace and no workload among the objects checked, so default deny " +
+                        "could not be verified in any namespace.",
+                };
+            }
+            const open = scope.flatMap((ns) => {
+                const missing = [
+                    ...(ns.denyIngress.length === 0 ? ["ingress"] : []),
+                    ...(ns.denyEgress.length === 0 ? ["egress"] : []),
+                ];
+                return missing.length > 0 ? [`${ns.namespace} (${missing.join(", ")})`] : [];
+            });
+            if (open.length > 0) {
+                return {
+                    met: false,
+                    reason:
+                        `${plural(open.length, "namespace")} of ${scope.length} ` +
+                        `${open.length === 1 ? "has" : "have"} no default-deny NetworkPolicy ` +
+                        `for: ${open.join(", ")}.`,
+                };
+            }
+            const noDns = scope.filter((ns) => ns.allowDns.length === 0).map((ns) => ns.namespace);
+            const denying = scope.map((ns) => {
+                const names = [...new Set([...ns.denyIngress, ...ns.denyEgress])];
+                return `${ns.namespace} (${names.join(", ")})`;
+            });
+            return {
+                met: true,
+                evidence:
+                    `Default-deny ingress and egress NetworkPolicies in all ` +
+                    `${plural(scope.length, "namespace")}: ${denying.join(", ")}` +
+                    (noDns.length > 0 ? `; no DNS allowance in ${noDns.join(", ")}` : "") +
+                    ".",
+            };
+        }
+    }
+}
+
 /** The status of one control (pure). */
 export function controlStatus(control: Control, input: ControlStatusInput): ControlStatus {
     const policies: PolicyEvidence[] = [];
@@ -161,7 +301,22 @@ export function controlStatus(control: Control, input: ControlStatusInput): Cont
                       return rank !== undefined && rank < levelRank[level];
                   })
                   .map((e) => `${e.namespace} (${e.podSecurity})`);
-    const base = { id: control.id, title: control.title, policies, components, manual };
+    const requirements = (control.evidence ?? []).map((r) => checkRequirement(r, input));
+    const evidence = [
+        // A disabled policy judged nothing: it is no evidence (the status says it is disabled).
+        ...policies
+            .filter((p) => p.enforcementLevel !== "not-run" && p.enforcementLevel !== "disabled")
+            .map(
+                (p) =>
+                    `${p.pack}/${p.policy} ran (${p.enforcementLevel}): ` +
+                    (p.violations === 0
+                        ? "no violation."
+                        : `${plural(p.violations, "violation")}.`),
+            ),
+        ...components.filter((c) => c.count > 0).map((c) => `${c.type}: ${c.count} in the stack.`),
+        ...requirements.flatMap((r) => (r.met ? [r.evidence] : [])),
+    ];
+    const base = { id: control.id, title: control.title, policies, components, manual, evidence };
 
     if (manual.length === control.implementedBy.length) {
         return { ...base, status: "manual", reasons: ["Only manual mechanisms."], exemptions };
@@ -191,6 +346,10 @@ export function controlStatus(control: Control, input: ControlStatusInput): Cont
             ],
             exemptions,
         };
+    }
+    const unproven = requirements.flatMap((r) => (r.met ? [] : [r.reason]));
+    if (unproven.length > 0) {
+        return { ...base, status: "not-verified", reasons: unproven, exemptions };
     }
     const relaxed = running.filter(
         (p) => p.enforcementLevel === "disabled" || p.enforcementLevel === "advisory",
@@ -240,7 +399,15 @@ export function renderControlStatusMarkdown(statuses: readonly ControlStatus[]):
     for (const s of statuses) {
         counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
     }
-    const order: ControlState[] = ["enforced", "violated", "exempted", "manual", "not-deployed"];
+    const order: ControlState[] = [
+        "enforced",
+        "violated",
+        "not-verified",
+        "exempted",
+        "manual",
+        "not-deployed",
+    ];
+    const withEvidence = statuses.filter((s) => s.evidence.length > 0);
     const lines = [
         "## Control status",
         "",
@@ -252,6 +419,16 @@ export function renderControlStatusMarkdown(statuses: readonly ControlStatus[]):
             (s) => `| ${s.id} | ${cell(s.title)} | ${s.status} | ${cell(s.reasons.join(" "))} |`,
         ),
         "",
+        ...(withEvidence.length > 0
+            ? [
+                  "### Evidence per control",
+                  "",
+                  ...withEvidence.map(
+                      (s) => `- **${s.id}** (${s.status}): ${cell(s.evidence.join(" "))}`,
+                  ),
+                  "",
+              ]
+            : []),
     ];
     return lines.join("\n");
 }

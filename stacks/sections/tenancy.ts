@@ -16,6 +16,16 @@ export const kubernetesNamespaces: readonly string[] = [
 /** The longest a break-glass entry may stay enabled: emergency access is time-boxed. */
 export const breakGlassMaxHours = 168;
 
+/** The longest break-glass reason: an incident or ticket reference and one sentence of why. */
+export const breakGlassReasonMaxLength = 500;
+
+/**
+ * Characters a recorded reason may not hold: C0 and C1 controls (line breaks, tabs, terminal
+ * escape sequences), the Unicode line and paragraph separators, and the bidirectional overrides
+ * and isolates that make a text read differently from what it holds.
+ */
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
 const dns1123Pattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A label value (owner label): at most 63 characters, alphanumerics with `-`, `_`, `.` inside. */
@@ -30,6 +40,15 @@ const labelValue = z
 /** A Kubernetes resource quantity: `500m`, `4`, `16Gi`, `1.5`. */
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, {
     message: "expected a Kubernetes quantity such as 500m, 4, 512Mi or 16Gi",
+});
+
+/**
+ * A quantity a container limit is set from: above zero, since a LimitRange `max` or default limit
+ * of 0 admits no container at all (every pod of the tenant would be refused).
+ */
+const limitQuantity = quantity.refine((q) => !/^0+(\.0+)?[A-Za-z]*$/.test(q), {
+    message:
+        "expected a quantity above zero such as 500m, 4 or 512Mi: a container limit of 0 admits no container",
 });
 
 /** An identity-provider group name. `system:` groups are Kubernetes' own and never bound here. */
@@ -136,17 +155,17 @@ export const tenantSettings = z
         limits: z
             .object({
                 /** Default CPU limit. @default "500m" */
-                defaultCpu: quantity.optional(),
+                defaultCpu: limitQuantity.optional(),
                 /** Default memory limit. @default "512Mi" */
-                defaultMemory: quantity.optional(),
+                defaultMemory: limitQuantity.optional(),
                 /** Default CPU request. @default "100m" */
                 defaultCpuRequest: quantity.optional(),
                 /** Default memory request. @default "128Mi" */
                 defaultMemoryRequest: quantity.optional(),
                 /** Largest CPU limit of one container. @default "4" */
-                maxCpu: quantity.optional(),
+                maxCpu: limitQuantity.optional(),
                 /** Largest memory limit of one container. @default "8Gi" */
-                maxMemory: quantity.optional(),
+                maxMemory: limitQuantity.optional(),
             })
             .strict()
             .default({}),
@@ -160,7 +179,7 @@ export const tenantSettings = z
                 path: ["name"],
                 message: `${who}: the name must be a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit)`,
             });
-        } else if (kubernetesNamespaces.includes(tenant.name) || tenant.name.startsWith("kube-")) {
+        } else if (isKubernetesNamespace(tenant.name)) {
             ctx.addIssue({
                 code: z.ZodIssueCode.custom,
                 path: ["name"],
@@ -207,8 +226,9 @@ export const tenantSettings = z
 export type TenantSettings = z.infer<typeof tenantSettings>;
 
 /**
- * `tenants`: the teams of the platform, one namespace each. Names are unique; collisions with the
- * `systemNamespaces` setting are refused by {@link checkTenantNamespaceCollisions}.
+ * `tenants`: the teams of the platform, one namespace each. Names are unique; a namespace the
+ * platform reserves (its components', the exempt ones) is refused by
+ * {@link checkTenantNamespaceCollisions}.
  * @default []
  */
 export const tenantsSection = z
@@ -275,8 +295,21 @@ export function makeBreakGlassSection(now: () => Date) {
                     message: "expected an ISO 8601 time with a zone, e.g. 2025-03-01T18:00:00Z",
                 })
                 .optional(),
-            /** Why emergency access is granted (incident or ticket); required when enabled. */
-            reason: z.string().optional(),
+            /**
+             * Why emergency access is granted (incident or ticket); required when enabled. One
+             * line of at most {@link breakGlassReasonMaxLength} characters: it is recorded on the
+             * binding and in the check's report.
+             */
+            reason: z
+                .string()
+                .max(breakGlassReasonMaxLength, {
+                    message: `expected at most ${breakGlassReasonMaxLength} characters: name the incident or ticket and why, and keep the details in the ticket`,
+                })
+                .refine((r) => !controlCharacters.test(r), {
+                    message:
+                        "expected one line of text without control characters (line breaks, tabs, escape sequences, bidirectional overrides)",
+                })
+                .optional(),
         })
         .strict()
         .superRefine((entry, ctx) => {
@@ -348,27 +381,105 @@ export const breakGlassSection = makeBreakGlassSection(() => new Date());
 /** Typed `breakGlass` settings. */
 export type BreakGlassSettings = z.infer<typeof breakGlassSection>;
 
+/** The settings {@link reservedNamespaces} derives the platform's namespaces from. */
+export interface PlatformNamespaceSettings {
+    readonly systemNamespaces: readonly { readonly name: string }[];
+    readonly gatekeeper: {
+        readonly namespace: string;
+        readonly exemptNamespaces: readonly string[];
+        readonly exposedServiceNamespaces: readonly string[];
+    };
+    readonly kyverno: { readonly namespace: string; readonly exemptNamespaces: readonly string[] };
+    readonly certManager: { readonly namespace: string };
+    readonly linkerd: { readonly namespace: string; readonly cniNamespace: string };
+    readonly falco: { readonly namespace: string };
+}
+
 /**
- * Cross-section check, run on the whole settings object: no tenant may take the name of a
- * namespace in the `systemNamespaces` setting (the platform's own components run there).
+ * Every namespace a tenant may not take, by name, with the settings that reserve it (each as
+ * `key (why)`): the namespaces the platform's components create and run in (whether or not the
+ * component is enabled, so that enabling it later cannot collide with a tenant), the
+ * `systemNamespaces`, the namespaces no admission policy applies to, and those whose Services may
+ * be exposed. A tenant there would share its namespace, roles and exemptions with the platform.
+ * The Kubernetes namespaces and the `kube-` prefix are refused per tenant (see
+ * {@link kubernetesNamespaces}).
+ */
+export function reservedNamespaces(settings: PlatformNamespaceSettings): Map<string, string[]> {
+    const reserved = new Map<string, string[]>();
+    const reserve = (names: readonly string[], why: string): void => {
+        for (const name of names) {
+            const reasons = reserved.get(name) ?? [];
+            if (!reasons.includes(why)) {
+                reasons.push(why);
+            }
+            reserved.set(name, reasons);
+        }
+    };
+    reserve(
+        settings.systemNamespaces.map((ns) => ns.name),
+        "systemNamespaces (the platform's own components run there)",
+    );
+    reserve([settings.gatekeeper.namespace], "gatekeeper.namespace (Gatekeeper runs there)");
+    reserve([settings.kyverno.namespace], "kyverno.namespace (Kyverno runs there)");
+    reserve(
+        [settings.certManager.namespace],
+        "certManager.namespace (cert-manager and the internal CA run there)",
+    );
+    reserve(
+        [settings.linkerd.namespace],
+        "linkerd.namespace (the Linkerd control plane runs there)",
+    );
+    reserve(
+        [settings.linkerd.cniNamespace],
+        "linkerd.cniNamespace (the Linkerd CNI plugin runs there)",
+    );
+    reserve([settings.falco.namespace], "falco.namespace (Falco runs there)");
+    reserve(
+        settings.gatekeeper.exemptNamespaces,
+        "gatekeeper.exemptNamespaces (no Gatekeeper constraint applies there)",
+    );
+    reserve(
+        settings.kyverno.exemptNamespaces,
+        "kyverno.exemptNamespaces (no Kyverno policy applies there)",
+    );
+    reserve(
+        settings.gatekeeper.exposedServiceNamespaces,
+        "gatekeeper.exposedServiceNamespaces (Services there may be NodePort or LoadBalancer)",
+    );
+    return reserved;
+}
+
+/**
+ * Cross-section check, run on the whole settings object: no tenant may take a namespace the
+ * platform reserves ({@link reservedNamespaces}); the error names each setting that reserves it.
  */
 export function checkTenantNamespaceCollisions(
-    settings: {
+    settings: PlatformNamespaceSettings & {
         readonly tenants: readonly { readonly name: string }[];
-        readonly systemNamespaces: readonly { readonly name: string }[];
     },
     ctx: z.RefinementCtx,
 ): void {
-    const system = new Set(settings.systemNamespaces.map((ns) => ns.name));
+    const reserved = reservedNamespaces(settings);
     settings.tenants.forEach((tenant, i) => {
-        if (system.has(tenant.name)) {
-            ctx.addIssue({
-                code: z.ZodIssueCode.custom,
-                path: ["tenants", i, "name"],
-                message: `tenant "${tenant.name}" collides with the system namespace of the same name (systemNamespaces); choose another name`,
-            });
+        const reasons = reserved.get(tenant.name);
+        // A Kubernetes namespace is already refused with its own message (tenantSettings).
+        if (reasons === undefined || isKubernetesNamespace(tenant.name)) {
+            return;
         }
+        ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ["tenants", i, "name"],
+            message:
+                `tenant "${tenant.name}" takes a namespace the platform reserves: ` +
+                `${reasons.join("; ")}. A tenant there would share the namespace, its roles and ` +
+                "its exemptions with the platform; choose another name",
+        });
     });
+}
+
+/** True for a namespace Kubernetes owns: {@link kubernetesNamespaces} and the `kube-` prefix. */
+function isKubernetesNamespace(name: string): boolean {
+    return kubernetesNamespaces.includes(name) || name.startsWith("kube-");
 }
 
 function isCidr(value: string): boolean {

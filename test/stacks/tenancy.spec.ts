@@ -118,19 +118,123 @@ describe("stacks/sections/tenancy", () => {
             );
         });
 
+        const reservedTail =
+            ". A tenant there would share the namespace, its roles and its exemptions with the platform; choose another name";
+
         it("refuses a tenant named like a namespace of the systemNamespaces setting", () => {
             assert.deepStrictEqual(
                 issuesOf({
-                    systemNamespaces: [{ name: "falco", podSecurity: "restricted" }],
-                    tenants: [{ name: "falco", owner: "team-x" }],
+                    systemNamespaces: [{ name: "monitoring", podSecurity: "restricted" }],
+                    tenants: [{ name: "monitoring", owner: "team-x" }],
                 }),
                 [
                     {
                         key: "sovereign-contour:tenants[0].name",
                         message:
-                            'tenant "falco" collides with the system namespace of the same name (systemNamespaces); choose another name (got "falco")',
+                            `tenant "monitoring" takes a namespace the platform reserves: systemNamespaces (the platform's own components run there)` +
+                            `${reservedTail} (got "monitoring")`,
                     },
                 ],
+            );
+        });
+
+        it("refuses every namespace the platform's components create or exempt, naming the settings", () => {
+            // Each of these passed before: two Namespace objects of one name, the tenant's roles
+            // inside an admission controller's namespace, its workloads exempt from admission.
+            const names = [
+                "kyverno",
+                "gatekeeper-system",
+                "cert-manager",
+                "linkerd",
+                "linkerd-cni",
+                "falco",
+                "ingress-gateway",
+            ];
+            assert.deepStrictEqual(
+                issuesOf({
+                    gatekeeper: { exposedServiceNamespaces: ["ingress-gateway"] },
+                    tenants: names.map((name) => ({ name, owner: "team-x" })),
+                }).map((i) => [i.key, i.message]),
+                [
+                    [
+                        "kyverno",
+                        "kyverno.namespace (Kyverno runs there); gatekeeper.exemptNamespaces (no Gatekeeper constraint applies there); kyverno.exemptNamespaces (no Kyverno policy applies there)",
+                    ],
+                    [
+                        "gatekeeper-system",
+                        "gatekeeper.namespace (Gatekeeper runs there); gatekeeper.exemptNamespaces (no Gatekeeper constraint applies there); kyverno.exemptNamespaces (no Kyverno policy applies there)",
+                    ],
+                    [
+                        "cert-manager",
+                        "certManager.namespace (cert-manager and the internal CA run there)",
+                    ],
+                    ["linkerd", "linkerd.namespace (the Linkerd control plane runs there)"],
+                    ["linkerd-cni", "linkerd.cniNamespace (the Linkerd CNI plugin runs there)"],
+                    ["falco", "falco.namespace (Falco runs there)"],
+                    [
+                        "ingress-gateway",
+                        "gatekeeper.exposedServiceNamespaces (Services there may be NodePort or LoadBalancer)",
+                    ],
+                ].map(([name, reasons], i) => [
+                    `sovereign-contour:tenants[${i}].name`,
+                    `tenant "${name}" takes a namespace the platform reserves: ${reasons}${reservedTail} (got "${name}")`,
+                ]),
+            );
+        });
+
+        it("follows the namespace settings: a renamed component namespace is reserved, the old name free", () => {
+            const raw = {
+                gatekeeper: { namespace: "opa" },
+                kyverno: { namespace: "policy-engine", exemptNamespaces: ["kube-system"] },
+                falco: { enabled: false, namespace: "runtime-detection" },
+            };
+            assert.deepStrictEqual(
+                issuesOf({
+                    ...raw,
+                    tenants: [
+                        { name: "opa", owner: "a" },
+                        { name: "policy-engine", owner: "b" },
+                        { name: "runtime-detection", owner: "c" },
+                    ],
+                }).map((i) => [i.key, i.message]),
+                [
+                    [
+                        "sovereign-contour:tenants[0].name",
+                        `tenant "opa" takes a namespace the platform reserves: gatekeeper.namespace (Gatekeeper runs there)${reservedTail} (got "opa")`,
+                    ],
+                    [
+                        "sovereign-contour:tenants[1].name",
+                        `tenant "policy-engine" takes a namespace the platform reserves: kyverno.namespace (Kyverno runs there)${reservedTail} (got "policy-engine")`,
+                    ],
+                    // Reserved although Falco is disabled: enabling it later cannot collide.
+                    [
+                        "sovereign-contour:tenants[2].name",
+                        `tenant "runtime-detection" takes a namespace the platform reserves: falco.namespace (Falco runs there)${reservedTail} (got "runtime-detection")`,
+                    ],
+                ],
+            );
+            // "kyverno" is no longer a component's namespace, but gatekeeper's default exempt list
+            // still names it; "falco" is free once Falco runs elsewhere.
+            assert.deepStrictEqual(
+                issuesOf({
+                    ...raw,
+                    tenants: [
+                        { name: "kyverno", owner: "a" },
+                        { name: "falco", owner: "b" },
+                    ],
+                }).map((i) => i.key),
+                ["sovereign-contour:tenants[0].name"],
+            );
+            assert.deepStrictEqual(
+                load({
+                    ...raw,
+                    gatekeeper: { namespace: "opa", exemptNamespaces: ["kube-system"] },
+                    tenants: [
+                        { name: "kyverno", owner: "a" },
+                        { name: "falco", owner: "b" },
+                    ],
+                }).tenants.map((t) => t.name),
+                ["kyverno", "falco"],
             );
         });
 
@@ -200,6 +304,41 @@ describe("stacks/sections/tenancy", () => {
                             'tenant "ml": lists its own namespace in ingressFromNamespaces; use network.allowSameNamespace instead (got ["ml"])',
                     },
                 ],
+            );
+        });
+
+        it("refuses a container limit of zero, which admits no container", () => {
+            const message =
+                "expected a quantity above zero such as 500m, 4 or 512Mi: a container limit of 0 admits no container";
+            assert.deepStrictEqual(
+                issuesOf({
+                    tenants: [
+                        {
+                            name: "ml",
+                            owner: "team-ml",
+                            limits: {
+                                maxCpu: "0",
+                                maxMemory: "0Gi",
+                                defaultCpu: "0.0",
+                                defaultMemory: "00Mi",
+                            },
+                        },
+                    ],
+                }).map((i) => [i.key, i.message]),
+                [
+                    ["sovereign-contour:tenants[0].limits.defaultCpu", `${message} (got "0.0")`],
+                    [
+                        "sovereign-contour:tenants[0].limits.defaultMemory",
+                        `${message} (got "00Mi")`,
+                    ],
+                    ["sovereign-contour:tenants[0].limits.maxCpu", `${message} (got "0")`],
+                    ["sovereign-contour:tenants[0].limits.maxMemory", `${message} (got "0Gi")`],
+                ],
+            );
+            const limits = { maxCpu: "0.5", maxMemory: "1Gi", defaultCpu: "500m" };
+            assert.deepStrictEqual(
+                load({ tenants: [{ name: "ml", owner: "team-ml", limits }] }).tenants[0].limits,
+                limits,
             );
         });
 
@@ -288,6 +427,27 @@ describe("stacks/sections/tenancy", () => {
             assert.deepStrictEqual(messages({ enabled: false, group: "system:masters" }), [
                 'group: break-glass group "system:masters" is a Kubernetes system group; use an identity-provider group',
             ]);
+        });
+
+        it("refuses a reason longer than 500 characters or holding control characters", () => {
+            assert.deepStrictEqual(messages({ ...valid, reason: "x".repeat(500) }), []);
+            assert.deepStrictEqual(messages({ ...valid, reason: "x".repeat(501) }), [
+                "reason: expected at most 500 characters: name the incident or ticket and why, and keep the details in the ticket",
+            ]);
+            const oneLine =
+                "reason: expected one line of text without control characters (line breaks, tabs, escape sequences, bidirectional overrides)";
+            for (const reason of [
+                "INC-4711\nfake: approved",
+                "INC-4711\ttabbed",
+                "INC-4711 \u001b[2Jcleared",
+                "INC-4711 \u202eevil",
+                "INC-4711\u2028next",
+                "INC-4711 \u0085",
+            ]) {
+                assert.deepStrictEqual(messages({ ...valid, reason }), [oneLine], reason);
+            }
+            // Refused whether or not the entry is enabled: the reason is recorded either way.
+            assert.deepStrictEqual(messages({ enabled: false, reason: "a\nb" }), [oneLine]);
         });
 
         it("ignores the expiry of a disabled entry", () => {

@@ -7,7 +7,7 @@ import {
     MockMonitor,
     RegisterRequest,
 } from "./engine";
-import { StandIn, standInFor } from "./standins";
+import { StandIn, standInFor, StandInValues } from "./standins";
 import { StackConfig } from "./stack-config";
 import { WireObject } from "./wire";
 
@@ -40,6 +40,8 @@ export interface ProgramRun {
     /** Output names whose value is a secret. */
     readonly secretOutputs: string[];
     readonly standIns: StandIn[];
+    /** The values each stand-in made up, to find them in written files; never written. */
+    readonly standInValues: StandInValues[];
 }
 
 /** Registrations answered per turn of the event loop (see RecordingMonitor.turn). */
@@ -127,11 +129,14 @@ export async function runProgram(
 ): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(config.values, config.secretKeys);
     const standIns: StandIn[] = [];
+    const standInValues: StandInValues[] = [];
     const monitor = new RecordingMonitor({
         newResource: (args) => {
             const result = standInFor(args.type, args.inputs as Record<string, unknown>);
             if (result.standIn !== undefined) {
-                standIns.push({ type: args.type, name: args.name, what: result.standIn });
+                const standIn = { type: args.type, name: args.name, what: result.standIn };
+                standIns.push(standIn);
+                standInValues.push({ standIn, values: result.values ?? [] });
             }
             return { id: `${args.name}-id`, state: result.state };
         },
@@ -159,7 +164,7 @@ export async function runProgram(
             secretOutputs.push(key);
         }
     }
-    return { resources: monitor.recorded, outputs, secretOutputs, standIns };
+    return { resources: monitor.recorded, outputs, secretOutputs, standIns, standInValues };
 }
 
 /** Resolves Outputs nested anywhere in a value, reporting whether any part was secret. */
