@@ -5,7 +5,7 @@
  *
  * @link https://github.com/distribution/reference/blob/main/reference.go
  */
-import { ContainerRef, containersOf, PodTemplate } from "./workloads";
+import { ContainerRef, containersOf, isObject, PodTemplate } from "./workloads";
 
 /** An image reference split into its parts. */
 export interface ImageReference {
@@ -73,22 +73,59 @@ export function isValidDigest(digest: string): boolean {
     return /^sha256:[a-f0-9]{64}$/.test(digest) || /^sha512:[a-f0-9]{128}$/.test(digest);
 }
 
-/** One container's image with where it sits, for messages. */
-export interface ContainerImage {
-    readonly ref: ContainerRef;
-    /** The image reference, or undefined when the container names none. */
+/** One image reference a pod pulls, with where it sits, for messages. */
+export interface PodImage {
+    /** A container's image (any of the three lists) or an image volume's reference. */
+    readonly source: "container" | "volume";
+    /** The container's or volume's name, or `#<index>` when it has none. */
+    readonly name: string;
+    /** Field path of the reference: `spec.containers[0].image`, `spec.volumes[1].image.reference`. */
+    readonly path: string;
+    /** The image reference, or undefined when none is given there. */
     readonly image?: string;
-    /** `"app" image "nginx:1.27" at spec.containers[0].image`: how messages name it. */
+    /**
+     * How messages name it: `"app" image "nginx:1.27" at spec.containers[0].image`, or
+     * `volume "model" image "..." at spec.volumes[0].image.reference`.
+     */
     readonly label: string;
 }
 
-/** The image of every container of a pod template (all three container lists). */
-export function containerImages(template: PodTemplate): ContainerImage[] {
-    return containersOf(template).map((ref) => {
-        const image: unknown = ref.container.image;
-        const path = `${ref.path}.image`;
-        return typeof image === "string" && image.trim() !== ""
-            ? { ref, image, label: `"${ref.name}" image "${image}" at ${path}` }
-            : { ref, label: `"${ref.name}" has no image at ${path}` };
-    });
+/**
+ * Every image reference a pod pulls, in spec order: the image of each container (containers,
+ * initContainers, ephemeralContainers), then the reference of each image volume
+ * (`volumes[].image.reference`, Kubernetes 1.31 alpha, 1.33 beta), which the kubelet pulls like a
+ * container image, with the same pull policy and credentials. PodSpec holds no other image
+ * reference.
+ */
+export function podImages(template: PodTemplate): PodImage[] {
+    const images: PodImage[] = containersOf(template).map((ref: ContainerRef) =>
+        describeImage("container", ref.name, `${ref.path}.image`, ref.container.image),
+    );
+    const volumes: unknown = template.spec.volumes;
+    if (Array.isArray(volumes)) {
+        volumes.forEach((volume: unknown, index: number) => {
+            if (!isObject(volume) || volume.image == null) {
+                return;
+            }
+            const name =
+                typeof volume.name === "string" && volume.name !== "" ? volume.name : `#${index}`;
+            const source: unknown = volume.image;
+            const reference: unknown = isObject(source) ? source.reference : undefined;
+            const path = `${template.path}.volumes[${index}].image.reference`;
+            images.push(describeImage("volume", name, path, reference));
+        });
+    }
+    return images;
+}
+
+function describeImage(
+    source: PodImage["source"],
+    name: string,
+    path: string,
+    image: unknown,
+): PodImage {
+    const who = source === "volume" ? `volume "${name}"` : `"${name}"`;
+    return typeof image === "string" && image.trim() !== ""
+        ? { source, name, path, image, label: `${who} image "${image}" at ${path}` }
+        : { source, name, path, label: `${who} has no image at ${path}` };
 }

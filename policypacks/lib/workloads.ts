@@ -63,6 +63,31 @@ const podSpecPaths: Readonly<Record<string, readonly string[]>> = {
 export const podBearingTypes: readonly string[] = Object.keys(podSpecPaths);
 
 /**
+ * The pod spec a Pulumi patch resource of a pod-bearing kind sets (`kubernetes:apps/v1:DeploymentPatch`
+ * and the like: a server-side apply patch of an object the stack does not declare), with its field
+ * path; undefined for any other type, or when the patch sets no pod spec field.
+ */
+export function patchedPodSpecOf(
+    type: string,
+    props: KubeObject,
+): { readonly spec: KubeObject; readonly path: string } | undefined {
+    if (!type.endsWith("Patch")) {
+        return undefined;
+    }
+    const path = podSpecPaths[type.slice(0, -"Patch".length)];
+    if (path === undefined) {
+        return undefined;
+    }
+    let spec: unknown = props;
+    for (const key of path) {
+        spec = isObject(spec) ? spec[key] : undefined;
+    }
+    return isObject(spec) && Object.keys(spec).length > 0
+        ? { spec, path: path.join(".") }
+        : undefined;
+}
+
+/**
  * The Pulumi type token of a Kubernetes object: `apps/v1` + `Deployment` gives
  * `kubernetes:apps/v1:Deployment`, the core group (`v1`) gives `kubernetes:core/v1:Pod`.
  */

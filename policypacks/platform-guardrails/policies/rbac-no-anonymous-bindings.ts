@@ -10,6 +10,12 @@ import { bindingTypes } from "../lib/rbac";
  */
 const everyoneSubjects = ["system:anonymous", "system:unauthenticated", "system:authenticated"];
 
+/**
+ * The group of every service account of every namespace: binding a role to it grants the role to
+ * every pod of every tenant (`system:serviceaccounts:<namespace>`, one namespace's, is fine).
+ */
+const allServiceAccounts = "system:serviceaccounts";
+
 /** Config of {@link rbacNoAnonymousBindings}. */
 export interface NoAnonymousBindingsConfig {
     /** Bindings allowed to name these subjects: ClusterRoleBindings by name, RoleBindings as `<namespace>/<name>`. */
@@ -18,8 +24,12 @@ export interface NoAnonymousBindingsConfig {
 
 /**
  * No role (cluster-admin or any other) is bound to `system:anonymous`, `system:unauthenticated` or
- * `system:authenticated`, as a User or a Group. The API server's own discovery bindings are created
- * by the API server, not by this program, so nothing the platform declares needs an exception.
+ * `system:authenticated`, as a User or a Group, nor to the Group `system:serviceaccounts` (every
+ * service account of every namespace: on a multi-tenant cluster, every tenant's pods). Subject
+ * kinds and names are compared exactly, as the API server does: it refuses any other kind, and a
+ * name in another case is another (unused) identity. The API server's own discovery bindings are
+ * created by the API server, not by this program, so nothing the platform declares needs an
+ * exception.
  *
  * @severity critical
  * @frameworks cis-kubernetes-5.1.1, cis-kubernetes-5.1.2, cis-kubernetes-5.1.4, nist-800-53-ac-3, nist-800-53-ac-6, iso-27001-a.5.15, iso-27001-a.8.2
@@ -29,7 +39,7 @@ export interface NoAnonymousBindingsConfig {
 export const rbacNoAnonymousBindings: ResourceValidationPolicy = {
     name: "rbac-no-anonymous-bindings",
     description:
-        "RoleBindings and ClusterRoleBindings must not bind any role to system:anonymous, system:unauthenticated or system:authenticated.",
+        "RoleBindings and ClusterRoleBindings must not bind any role to system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -50,13 +60,19 @@ export const rbacNoAnonymousBindings: ResourceValidationPolicy = {
         const offenders: string[] = [];
         if (Array.isArray(subjects)) {
             subjects.forEach((subject: unknown, index: number) => {
+                if (!isObject(subject) || typeof subject.name !== "string") {
+                    return;
+                }
                 if (
-                    isObject(subject) &&
                     (subject.kind === "User" || subject.kind === "Group") &&
-                    typeof subject.name === "string" &&
                     everyoneSubjects.includes(subject.name)
                 ) {
                     offenders.push(`subjects[${index}] is ${subject.kind} "${subject.name}"`);
+                } else if (subject.kind === "Group" && subject.name === allServiceAccounts) {
+                    offenders.push(
+                        `subjects[${index}] is Group "${subject.name}" (every service account ` +
+                            `of every namespace)`,
+                    );
                 }
             });
         }

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { describeObject, podTemplateOf } from "../../lib/workloads";
-import { containerImages, isAllowedImage, parseImage } from "../../lib/images";
+import { isAllowedImage, parseImage, podImages } from "../../lib/images";
 
 /** Config of {@link imagesAllowedRegistries}. */
 export interface AllowedRegistriesConfig {
@@ -12,9 +12,11 @@ export interface AllowedRegistriesConfig {
 }
 
 /**
- * Every container image (containers, initContainers, ephemeralContainers) comes from an allowed
- * registry prefix. Fail closed: an empty allow list admits no image at all, and a container without
- * an image is reported. Prefixes match on path boundaries of the normalised name
+ * Every image a pod pulls comes from an allowed registry prefix: the image of each container
+ * (containers, initContainers, ephemeralContainers) and the reference of each image volume
+ * (`volumes[].image.reference`, Kubernetes 1.33 beta), in every pod-bearing kind (CronJob job
+ * templates and PodTemplate objects included). Fail closed: an empty allow list admits no image at
+ * all, and a container or image volume without a reference is reported. Prefixes match on path boundaries of the normalised name
  * (`nginx` is `docker.io/library/nginx`), so `registry.example/ai` does not admit
  * `registry.example/ai-other/...`. Set from the stack's `workloads.allowedRegistries`.
  *
@@ -25,7 +27,8 @@ export interface AllowedRegistriesConfig {
  */
 export const imagesAllowedRegistries: ResourceValidationPolicy = {
     name: "images-allowed-registries",
-    description: "Container images must come from an allowed registry (an empty list admits none).",
+    description:
+        "Images of containers and image volumes must come from an allowed registry (an empty list admits none).",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -44,7 +47,7 @@ export const imagesAllowedRegistries: ResourceValidationPolicy = {
             return;
         }
         const { allowedRegistries } = args.getConfig<AllowedRegistriesConfig>();
-        const offenders = containerImages(template).filter(
+        const offenders = podImages(template).filter(
             (c) => c.image === undefined || !isAllowedImage(parseImage(c.image), allowedRegistries),
         );
         if (offenders.length === 0) {

@@ -1,11 +1,12 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { describeObject, podTemplateOf } from "../../lib/workloads";
-import { containerImages, parseImage } from "../../lib/images";
+import { podImages, parseImage } from "../../lib/images";
 
 /**
- * No container image uses the `latest` tag or omits the tag (which means `latest` unless the image
- * is pinned by digest). A moving tag makes what runs depend on when a node pulled it; an image given
- * only by digest is pinned and passes. Containers without an image are left to
+ * No image a pod pulls (a container's image in any of the three lists, or an image volume's
+ * `volumes[].image.reference`) uses the `latest` tag or omits the tag (which means `latest` unless
+ * the image is pinned by digest). A moving tag makes what runs depend on when a node pulled it; an
+ * image given only by digest is pinned and passes. References that are missing are left to
  * `images-allowed-registries`.
  *
  * @severity medium
@@ -15,7 +16,8 @@ import { containerImages, parseImage } from "../../lib/images";
  */
 export const imagesNoLatestTag: ResourceValidationPolicy = {
     name: "images-no-latest-tag",
-    description: "Container images must name a version tag, never latest or no tag.",
+    description:
+        "Images of containers and image volumes must name a version tag, never latest or no tag.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const template = podTemplateOf(args.type, args.props);
@@ -23,7 +25,7 @@ export const imagesNoLatestTag: ResourceValidationPolicy = {
             return;
         }
         const offenders: string[] = [];
-        for (const c of containerImages(template)) {
+        for (const c of podImages(template)) {
             if (c.image === undefined) {
                 continue;
             }

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { describeObject, podTemplateOf } from "../../lib/workloads";
-import { containerImages, isValidDigest, parseImage } from "../../lib/images";
+import { isValidDigest, parseImage, podImages } from "../../lib/images";
 
 /** Config of {@link imagesRequireDigest}. */
 export interface RequireDigestConfig {
@@ -9,10 +9,11 @@ export interface RequireDigestConfig {
 }
 
 /**
- * Where the stack requires it (`workloads.requireImageDigests`, on in prod), every container image
+ * Where the stack requires it (`workloads.requireImageDigests`, on in prod), every image a pod pulls
+ * (a container's image in any of the three lists, or an image volume's `volumes[].image.reference`)
  * is pinned by a well-formed content digest (`@sha256:` and 64 hex digits): a tag can be moved to
  * other content, a digest cannot. With `requireDigest: false` the policy passes everything.
- * Containers without an image are left to `images-allowed-registries`.
+ * References that are missing are left to `images-allowed-registries`.
  *
  * @severity high
  * @frameworks cis-kubernetes-5.5.1, nist-800-53-si-7, nist-800-53-si-7(1), nist-800-53-cm-14, iso-27001-a.8.19
@@ -21,7 +22,8 @@ export interface RequireDigestConfig {
  */
 export const imagesRequireDigest: ResourceValidationPolicy = {
     name: "images-require-digest",
-    description: "Container images must be pinned by digest where the stack requires it.",
+    description:
+        "Images of containers and image volumes must be pinned by digest where the stack requires it.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -42,7 +44,7 @@ export const imagesRequireDigest: ResourceValidationPolicy = {
             return;
         }
         const offenders: string[] = [];
-        for (const c of containerImages(template)) {
+        for (const c of podImages(template)) {
             if (c.image === undefined) {
                 continue;
             }

@@ -18,9 +18,11 @@ import { podSecurityWindowsHostProcess } from "./pod-security-windows-host-proce
 import { imagesAllowedRegistries } from "./images-allowed-registries";
 import { imagesNoLatestTag } from "./images-no-latest-tag";
 import { imagesRequireDigest } from "./images-require-digest";
+import { persistentVolumesNoHostPath } from "./persistent-volumes-no-host-path";
 import { probesReadinessLiveness } from "./probes-readiness-liveness";
 import { resourcesRequestsLimits } from "./resources-requests-limits";
 import { serviceAccountTokenOptIn } from "./service-account-token-opt-in";
+import { workloadsNoPodSpecPatches } from "./workloads-no-pod-spec-patches";
 
 /** Every policy of the workload-security pack, in the order they are reported. */
 export const policies: Policies = [
@@ -40,6 +42,8 @@ export const policies: Policies = [
     podSecuritySysctls,
     podSecurityWindowsHostProcess,
     podSecurityHostProbes,
+    persistentVolumesNoHostPath,
+    workloadsNoPodSpecPatches,
     imagesAllowedRegistries,
     imagesNoLatestTag,
     imagesRequireDigest,

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { imagesAllowedRegistries as policy } from "../../../policypacks/workload-security/policies/images-allowed-registries";
-import { podBearingTypes } from "../../../policypacks/lib/workloads";
+import { podBearingTypes, podTemplateOf } from "../../../policypacks/lib/workloads";
 import {
     compliantDeployment,
     compliantWorkload,
@@ -97,5 +97,48 @@ describe("policy images-allowed-registries", () => {
                 `"busybox:1.36" at spec.ephemeralContainers[0].image. Allowed registries: ` +
                 `${REGISTRY}. ${FIX}`,
         ]);
+    });
+    describe("image volumes (volumes[].image.reference, Kubernetes 1.33)", () => {
+        for (const type of podBearingTypes) {
+            const kind = type.split(":").slice(1).join(":");
+            it(`reports an image volume from another registry in a ${kind}`, async () => {
+                const props = compliantWorkload(type);
+                const template = podTemplateOf(type, props);
+                assert.ok(template !== undefined);
+                const reference = `ghcr.io/someone/llm-weights:7b@${DIGEST}`;
+                template.spec.volumes = [
+                    { name: "model", image: { reference, pullPolicy: "IfNotPresent" } },
+                ];
+                const kindName = type.split(":").pop();
+                assert.deepEqual(await runResourcePolicy(policy, { type, props, config }), [
+                    `${kindName} "tenant-a/web" uses images outside the allowed registries: ` +
+                        `volume "model" image "${reference}" at ${template.path}.volumes[0].image.reference. ` +
+                        `Allowed registries: ${REGISTRY}. ${FIX}`,
+                ]);
+            });
+        }
+
+        it("passes an image volume from an allowed registry, beside other volume types", async () => {
+            const props = compliantDeployment();
+            props.spec.template.spec.volumes = [
+                { name: "cache", emptyDir: {} },
+                { name: "model", image: { reference: `${REGISTRY}models/llm:7b@${DIGEST}` } },
+            ];
+            assert.deepEqual(
+                await runResourcePolicy(policy, { type: DEPLOYMENT, props, config }),
+                [],
+            );
+        });
+
+        it("reports an image volume without a reference (fail closed), after the containers", async () => {
+            const props = compliantDeployment();
+            props.spec.template.spec.containers[0].image = "nginx:1.27";
+            props.spec.template.spec.volumes = [{ image: { pullPolicy: "Always" } }];
+            assert.deepEqual(await runResourcePolicy(policy, { type: DEPLOYMENT, props, config }), [
+                `Deployment "tenant-a/web" uses images outside the allowed registries: ` +
+                    `"app" image "nginx:1.27" at ${C}.image; volume "#0" has no image at ` +
+                    `spec.template.spec.volumes[0].image.reference. Allowed registries: ${REGISTRY}. ${FIX}`,
+            ]);
+        });
     });
 });

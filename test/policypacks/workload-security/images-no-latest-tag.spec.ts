@@ -56,4 +56,30 @@ describe("policy images-no-latest-tag", () => {
     it("reports latest even with a digest", async () => {
         assert.equal((await run(`registry.sovereign.example/web:latest@${DIGEST}`)).length, 1);
     });
+    it("reports an image volume of a CronJob pulled without a tag", async () => {
+        const type = "kubernetes:batch/v1:CronJob";
+        const props = compliantWorkload(type);
+        const reference = "registry.sovereign.example/tenant-a/eval-dataset";
+        props.spec.jobTemplate.spec.template.spec.volumes = [
+            { name: "dataset", image: { reference } },
+        ];
+        assert.deepEqual(await runResourcePolicy(policy, { type, props }), [
+            `CronJob "tenant-a/web" uses unpinned image tags: volume "dataset" image ` +
+                `"${reference}" at spec.jobTemplate.spec.template.spec.volumes[0].image.reference ` +
+                `has no tag (Kubernetes pulls latest). ${FIX}`,
+        ]);
+    });
+
+    it("reports an image volume with the latest tag and passes one pinned by digest", async () => {
+        const props = compliantDeployment();
+        const latest = "registry.sovereign.example/models/llm:latest";
+        props.spec.template.spec.volumes = [
+            { name: "a", image: { reference: latest } },
+            { name: "b", image: { reference: `registry.sovereign.example/models/llm@${DIGEST}` } },
+        ];
+        assert.deepEqual(await runResourcePolicy(policy, { type: DEPLOYMENT, props }), [
+            `Deployment "tenant-a/web" uses unpinned image tags: volume "a" image "${latest}" at ` +
+                `spec.template.spec.volumes[0].image.reference uses the tag latest. ${FIX}`,
+        ]);
+    });
 });

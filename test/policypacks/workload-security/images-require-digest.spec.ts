@@ -46,4 +46,14 @@ describe("policy images-require-digest", () => {
             [],
         );
     });
+    it("reports an image volume of a PodTemplate without a digest", async () => {
+        const type = "kubernetes:core/v1:PodTemplate";
+        const props = compliantWorkload(type);
+        const reference = "registry.sovereign.example/models/llm:7b";
+        props.template.spec.volumes = [{ name: "model", image: { reference } }];
+        assert.deepEqual(await runResourcePolicy(policy, { type, props }), [
+            `PodTemplate "tenant-a/web" uses images not pinned by digest: volume "model" image ` +
+                `"${reference}" at template.spec.volumes[0].image.reference has no digest. ${FIX}`,
+        ]);
+    });
 });
