@@ -54,6 +54,8 @@ export class KubeletHardening extends pulumi.ComponentResource {
     readonly configuration: KubeletConfigurationDocument;
     /** kubeadm's ConfigMap, patched by server-side apply; undefined unless enabled. */
     readonly kubeadmConfigMap: k8s.core.v1.ConfigMapPatch | undefined;
+    /** The kubeadm ClusterConfiguration: every control-plane flag and mount (also an input). */
+    readonly clusterConfiguration: Readonly<Record<string, unknown>>;
     /** Node artifacts by relative path (`nodes/kubelet-config.yaml`, `kubeadm/cluster-configuration.yaml`, ...). */
     readonly nodeArtifacts: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -81,6 +83,25 @@ export class KubeletHardening extends pulumi.ComponentResource {
         };
         const manage = args.manageKubeadmConfigMap ?? false;
         const issues = validateKubeletSpec(spec);
+        const contributions = args.controlPlane ?? [];
+        // The kubeadm documents are rendered before the component registers, so the
+        // ClusterConfiguration (every control-plane flag, whoever contributed it) is one of its
+        // inputs: the stack policy control-plane-hardened judges exactly what kubeadm receives.
+        let kubeadmDocuments: Record<string, unknown>[] | undefined;
+        let contributionProblem: string | undefined;
+        if (issues.length === 0) {
+            try {
+                kubeadmDocuments = renderKubeadmDocuments(
+                    contributions,
+                    renderKubeletConfiguration(spec),
+                );
+            } catch (e) {
+                contributionProblem = e instanceof Error ? e.message : String(e);
+            }
+        }
+        const clusterConfiguration = kubeadmDocuments?.find(
+            (d) => d.kind === "ClusterConfiguration",
+        );
         super(
             "sovereign:bootstrap:KubeletHardening",
             name,
@@ -89,6 +110,7 @@ export class KubeletHardening extends pulumi.ComponentResource {
                 podPidsLimit: spec.podPidsLimit,
                 tlsMinVersion: spec.tlsMinVersion,
                 manageKubeadmConfigMap: manage,
+                clusterConfiguration: clusterConfiguration ?? {},
             },
             opts,
         );
@@ -98,19 +120,24 @@ export class KubeletHardening extends pulumi.ComponentResource {
                 this,
             );
         }
+        if (kubeadmDocuments === undefined || clusterConfiguration === undefined) {
+            throw new pulumi.ResourceError(
+                `invalid control-plane contributions to the kubeadm documents: ${contributionProblem ?? "no ClusterConfiguration"}`,
+                this,
+            );
+        }
         for (const warning of kubeletWarnings(spec)) {
             void pulumi.log.info(warning, this);
         }
 
         const configuration = renderKubeletConfiguration(spec);
-        const contributions = args.controlPlane ?? [];
         const kubeletYaml = documentYaml(
             "the kubelet's configuration on every node.",
             configuration,
         );
         const kubeadmYaml = documentYaml(
             "kubeadm init --config <this file> on the first control-plane node.",
-            ...renderKubeadmDocuments(contributions, configuration),
+            ...kubeadmDocuments,
         );
         const files = [
             ...mergeContributions(contributions).files,
@@ -145,7 +172,9 @@ export class KubeletHardening extends pulumi.ComponentResource {
             [deliveryArtifacts.kubeadm]: pulumi.output(kubeadmYaml),
             [deliveryArtifacts.nodeFiles]: pulumi.output(nodeFilesYaml),
         };
+        this.clusterConfiguration = clusterConfiguration;
         this.registerOutputs({
+            clusterConfiguration,
             nodeArtifacts: Object.keys(this.nodeArtifacts),
             kubeadmConfigMap: this.kubeadmConfigMap?.metadata.name,
         });

@@ -4,14 +4,15 @@ import {
     HostPathMount,
     NodeFile,
 } from "../shared/node-files";
+import { kubeadmPki } from "../control-plane/defaults";
 import { KubeletConfigurationDocument } from "./render";
 
 /**
  * Pure functions that assemble the kubeadm documents (kubeadm.k8s.io/v1beta4) from what the
- * bootstrap components contribute: API-server flags and mounts, the KubeletConfiguration, and the
- * control-plane taint. `kubeadm init --config cluster-configuration.yaml` consumes the file unchanged;
- * nodes that join later receive the same KubeletConfiguration from kubeadm's `kubelet-config`
- * ConfigMap. Upstream: https://kubernetes.io/docs/reference/config-api/kubeadm-config.v1beta4/
+ * bootstrap components contribute: the flags of the API server, controller manager, scheduler and
+ * etcd, the API server's mounts, the KubeletConfiguration, and the control-plane taint.
+ * `kubeadm init --config cluster-configuration.yaml` consumes the file unchanged; nodes that join
+ * later receive the same KubeletConfiguration from kubeadm's `kubelet-config` ConfigMap. Upstream: https://kubernetes.io/docs/reference/config-api/kubeadm-config.v1beta4/
  */
 
 /** Relative paths of the delivery documents under `out/<stack>/`. */
@@ -26,25 +27,55 @@ export const controlPlaneTaint = {
     effect: "NoSchedule",
 } as const;
 
-/** Merges contributions; a flag or volume claimed twice with different values is an error. */
-export function mergeContributions(contributions: readonly ControlPlaneContribution[]): {
+/** The control-plane components a contribution can give flags to, as ClusterConfiguration names them. */
+export type ControlPlaneComponentName = "apiServer" | "controllerManager" | "scheduler" | "etcd";
+
+/** How messages name each component's flags. */
+const componentLabel: Readonly<Record<ControlPlaneComponentName, string>> = {
+    apiServer: "API-server",
+    controllerManager: "controller-manager",
+    scheduler: "scheduler",
+    etcd: "etcd",
+};
+
+/** The flags of every component, merged from all contributions. */
+export interface MergedContributions {
     apiServerArgs: ApiServerArg[];
     apiServerVolumes: HostPathMount[];
     files: NodeFile[];
-} {
-    const args = new Map<string, ApiServerArg>();
+    controllerManagerArgs: ApiServerArg[];
+    schedulerArgs: ApiServerArg[];
+    etcdArgs: ApiServerArg[];
+}
+
+/** Merges contributions; a flag or volume claimed twice with different values is an error. */
+export function mergeContributions(
+    contributions: readonly ControlPlaneContribution[],
+): MergedContributions {
+    const args: Record<ControlPlaneComponentName, Map<string, ApiServerArg>> = {
+        apiServer: new Map(),
+        controllerManager: new Map(),
+        scheduler: new Map(),
+        etcd: new Map(),
+    };
     const volumes = new Map<string, HostPathMount>();
     const files = new Map<string, NodeFile>();
-    for (const c of contributions) {
-        for (const arg of c.apiServerArgs) {
-            const seen = args.get(arg.name);
+    const add = (component: ControlPlaneComponentName, list: readonly ApiServerArg[]): void => {
+        for (const arg of list) {
+            const seen = args[component].get(arg.name);
             if (seen !== undefined && seen.value !== arg.value) {
                 throw new Error(
-                    `API-server flag --${arg.name} is set twice ("${seen.value}" and "${arg.value}")`,
+                    `${componentLabel[component]} flag --${arg.name} is set twice ("${seen.value}" and "${arg.value}")`,
                 );
             }
-            args.set(arg.name, arg);
+            args[component].set(arg.name, arg);
         }
+    };
+    for (const c of contributions) {
+        add("apiServer", c.apiServerArgs);
+        add("controllerManager", c.controllerManagerArgs ?? []);
+        add("scheduler", c.schedulerArgs ?? []);
+        add("etcd", c.etcdArgs ?? []);
         for (const volume of c.apiServerVolumes) {
             const seen = volumes.get(volume.name);
             if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(volume)) {
@@ -62,18 +93,81 @@ export function mergeContributions(contributions: readonly ControlPlaneContribut
         }
     }
     return {
-        apiServerArgs: [...args.values()],
+        apiServerArgs: [...args.apiServer.values()],
         apiServerVolumes: [...volumes.values()],
         files: [...files.values()],
+        controllerManagerArgs: [...args.controllerManager.values()],
+        schedulerArgs: [...args.scheduler.values()],
+        etcdArgs: [...args.etcd.values()],
     };
 }
 
-/** InitConfiguration, ClusterConfiguration and KubeletConfiguration, in that order. */
+/**
+ * Host paths kubeadm mounts into each static pod by itself (kubeadm's `controlplane/volumes.go`
+ * and `etcd/local.go`): a flag may name a file inside one of them without an extraVolume.
+ */
+export const kubeadmDefaultMounts: Readonly<Record<ControlPlaneComponentName, readonly string[]>> =
+    {
+        apiServer: [kubeadmPki.dir, "/etc/ssl/certs"],
+        controllerManager: [
+            kubeadmPki.dir,
+            "/etc/ssl/certs",
+            "/etc/kubernetes/controller-manager.conf",
+        ],
+        scheduler: ["/etc/kubernetes/scheduler.conf"],
+        etcd: ["/var/lib/etcd", kubeadmPki.etcdDir],
+    };
+
+/**
+ * Flags that name a host path (their value is an absolute path) outside every directory the
+ * component's static pod mounts: the component would not start, or would not find the file.
+ */
+export function unmountedFileFlags(merged: MergedContributions): string[] {
+    const problems: string[] = [];
+    const lists: [ControlPlaneComponentName, readonly ApiServerArg[], readonly string[]][] = [
+        [
+            "apiServer",
+            merged.apiServerArgs,
+            [...kubeadmDefaultMounts.apiServer, ...merged.apiServerVolumes.map((v) => v.mountPath)],
+        ],
+        ["controllerManager", merged.controllerManagerArgs, kubeadmDefaultMounts.controllerManager],
+        ["scheduler", merged.schedulerArgs, kubeadmDefaultMounts.scheduler],
+        ["etcd", merged.etcdArgs, kubeadmDefaultMounts.etcd],
+    ];
+    for (const [component, args, mounts] of lists) {
+        for (const arg of args) {
+            if (!arg.value.startsWith("/")) {
+                continue;
+            }
+            const mounted = mounts.some((m) => arg.value === m || arg.value.startsWith(`${m}/`));
+            if (!mounted) {
+                problems.push(
+                    `${componentLabel[component]} flag --${arg.name} names ${arg.value}, which no volume of the static pod mounts (kubeadm mounts ${kubeadmDefaultMounts[component].join(", ")}${component === "apiServer" ? "; extraVolumes add more" : ""})`,
+                );
+            }
+        }
+    }
+    return problems;
+}
+
+const extraArgs = (list: readonly ApiServerArg[]): { name: string; value: string }[] =>
+    list.map((a) => ({ name: a.name, value: a.value }));
+
+/**
+ * InitConfiguration, ClusterConfiguration and KubeletConfiguration, in that order. The
+ * ClusterConfiguration carries each component's flags as v1beta4 `extraArgs` name/value lists
+ * (an entry replaces kubeadm's own flag of the same name); a component without flags is left to
+ * kubeadm. Throws when contributions disagree or a flag names an unmounted file.
+ */
 export function renderKubeadmDocuments(
     contributions: readonly ControlPlaneContribution[],
     kubelet: KubeletConfigurationDocument,
 ): Record<string, unknown>[] {
     const merged = mergeContributions(contributions);
+    const unmounted = unmountedFileFlags(merged);
+    if (unmounted.length > 0) {
+        throw new Error(unmounted.join("; "));
+    }
     return [
         {
             apiVersion: "kubeadm.k8s.io/v1beta4",
@@ -87,10 +181,21 @@ export function renderKubeadmDocuments(
         {
             apiVersion: "kubeadm.k8s.io/v1beta4",
             kind: "ClusterConfiguration",
+            // The directory every certificate flag points into (kubeadm's default, stated).
+            certificatesDir: kubeadmPki.dir,
+            ...(merged.etcdArgs.length > 0
+                ? { etcd: { local: { extraArgs: extraArgs(merged.etcdArgs) } } }
+                : {}),
             apiServer: {
-                extraArgs: merged.apiServerArgs.map((a) => ({ name: a.name, value: a.value })),
+                extraArgs: extraArgs(merged.apiServerArgs),
                 extraVolumes: merged.apiServerVolumes.map((v) => ({ ...v })),
             },
+            ...(merged.controllerManagerArgs.length > 0
+                ? { controllerManager: { extraArgs: extraArgs(merged.controllerManagerArgs) } }
+                : {}),
+            ...(merged.schedulerArgs.length > 0
+                ? { scheduler: { extraArgs: extraArgs(merged.schedulerArgs) } }
+                : {}),
         },
         kubelet,
     ];

@@ -41,6 +41,12 @@ export interface ControlPlaneContribution {
     readonly apiServerArgs: readonly ApiServerArg[];
     readonly apiServerVolumes: readonly HostPathMount[];
     readonly files: readonly NodeFile[];
+    /** kube-controller-manager flags (same shape as the API server's). @default [] */
+    readonly controllerManagerArgs?: readonly ApiServerArg[];
+    /** kube-scheduler flags. @default [] */
+    readonly schedulerArgs?: readonly ApiServerArg[];
+    /** Flags of kubeadm's local (stacked) etcd. @default [] */
+    readonly etcdArgs?: readonly ApiServerArg[];
 }
 
 /** The directory part of an absolute path: `/var/log/kubernetes/audit/audit.log` → `.../audit`. */

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { auditControlPlane } from "../../components/audit-policy/render";
 import { encryptionControlPlane } from "../../components/encryption-at-rest/render";
@@ -423,6 +424,33 @@ describe("components/kubelet-hardening", () => {
             );
             assert.strictEqual(patch.parent, component?.urn);
             assert.strictEqual(patch.protect, false);
+        });
+
+        it("registers the kubeadm ClusterConfiguration as an input, for the stack policies", async () => {
+            const contributions = [encryptionControlPlane(true), auditControlPlane(backend)];
+            const c = new KubeletHardening("kubelet", { controlPlane: contributions });
+            await settled();
+            const expected = renderKubeadmDocuments(
+                contributions,
+                renderKubeletConfiguration(base),
+            )[1];
+            assert.deepStrictEqual(recorded[0].inputs.clusterConfiguration, expected);
+            assert.deepStrictEqual(c.clusterConfiguration, expected);
+        });
+
+        it("refuses contributions that disagree, naming the flag and both values", () => {
+            const flag = (value: string) => ({
+                apiServerArgs: [{ name: "audit-log-maxage", value }],
+                apiServerVolumes: [],
+                files: [],
+            });
+            assert.throws(
+                () => new KubeletHardening("kubelet", { controlPlane: [flag("30"), flag("90")] }),
+                (e: unknown) =>
+                    e instanceof pulumi.ResourceError &&
+                    e.message ===
+                        'invalid control-plane contributions to the kubeadm documents: API-server flag --audit-log-maxage is set twice ("30" and "90")',
+            );
         });
 
         it("refuses invalid settings with every problem", () => {
