@@ -25,6 +25,12 @@ interface Run {
     peakRssMb: number;
     /** CPU seconds of the check process and of all pack processes together. */
     cpuSeconds: { check: number; packs: number };
+    /** The dependency graph: edges, the longest list of one resource, AnalyzeStack bytes. */
+    graph: {
+        dependencyEdges: number;
+        largestDependencyList: number;
+        analyzeStackRequestBytes: number;
+    };
 }
 
 /** A stack file: the dev stack with `extra` generated tenants appended (same shape as dev's last). */
@@ -80,6 +86,7 @@ function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
         peakRssMb: number;
         cpuSeconds: { check: number; packs: Record<string, number> };
         resourcesByType: Record<string, number>;
+        graph: Run["graph"];
     };
     return {
         stack,
@@ -95,6 +102,7 @@ function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
                     Object.values(report.cpuSeconds.packs).reduce((a, b) => a + b, 0) * 100,
                 ) / 100,
         },
+        graph: report.graph,
     };
 }
 
@@ -121,6 +129,8 @@ function measure(args: string[], stack: string, repeats: number): Run {
             check: pick((r) => r.cpuSeconds.check),
             packs: pick((r) => r.cpuSeconds.packs),
         },
+        // The graph is the same in every run of one stack.
+        graph: runs[0].graph,
     };
 }
 
@@ -180,6 +190,25 @@ function main(): void {
                 `${r.seconds.schema.toFixed(2).padStart(7)} ${r.seconds.total.toFixed(2).padStart(7)} ` +
                 `${String(r.peakRssMb).padStart(10)} ${r.cpuSeconds.check.toFixed(1).padStart(10)} ` +
                 `${r.cpuSeconds.packs.toFixed(1).padStart(10)}`,
+        );
+    }
+    console.log("");
+    console.log(
+        "stack        tenants  resources  dependency edges  largest list  edges/tenant  AnalyzeStack MB",
+    );
+    const base = runs.find((r) => r.stack === "dev");
+    for (const r of runs) {
+        const perTenant =
+            base !== undefined && r.tenants > base.tenants
+                ? (
+                      (r.graph.dependencyEdges - base.graph.dependencyEdges) /
+                      (r.tenants - base.tenants)
+                  ).toFixed(1)
+                : "-";
+        console.log(
+            `${r.stack.padEnd(12)} ${String(r.tenants).padStart(7)} ${String(r.resources).padStart(10)} ` +
+                `${String(r.graph.dependencyEdges).padStart(17)} ${String(r.graph.largestDependencyList).padStart(13)} ` +
+                `${perTenant.padStart(13)} ${(r.graph.analyzeStackRequestBytes / 1e6).toFixed(1).padStart(16)}`,
         );
     }
     console.log(`SDK floor (bench/sdk-floor.ts): ${JSON.stringify(sdkFloor)}`);

@@ -4,20 +4,22 @@ import * as pulumi from "@pulumi/pulumi";
 export const layerNames = ["bootstrap", "baseline", "enforcement", "runtime", "audit"] as const;
 
 /**
- * The order the layers are applied in. Enforcement comes before baseline: the architecture lists
- * the layers bottom-up, but tenant namespaces (baseline) must not exist before admission control
- * does ("policies are applied before workloads"), and the platform-guardrails stack policy
- * `tenant-namespace-after-enforcement` verifies exactly that dependency.
+ * The order the layers are applied in. The architecture lists the layers bottom-up, but tenants
+ * (baseline) come last: no tenant namespace, binding or workload exists before admission control,
+ * runtime detection, the mesh's identity and the audit backends do ("policies are applied before
+ * workloads"), and nothing in the platform depends on a tenant. The platform-guardrails stack
+ * policy `tenant-namespace-after-enforcement` verifies it from the dependency graph.
  */
-export const applyOrder = ["bootstrap", "enforcement", "baseline", "runtime", "audit"] as const;
+export const applyOrder = ["bootstrap", "enforcement", "runtime", "audit", "baseline"] as const;
 
 /** One of the platform's layers. */
 export type LayerName = (typeof layerNames)[number];
 
 /**
- * A layer of the platform: a grouping component whose children are the layer's components. A layer
- * depends on every layer before it, and each component inside it receives the same `dependsOn`, so
- * nothing in a layer is created before the layers below it are ready.
+ * A layer of the platform: a grouping component whose children are the layer's components. The
+ * ordering is not carried by the layer itself (a `dependsOn` on a component expands to every child
+ * under it, so a tenant would list every resource of the platform): each component of a layer
+ * depends on the readiness gates of the layers applied before it (see {@link LayerGates}).
  */
 export class PlatformLayer extends pulumi.ComponentResource {
     /** The layer's name. */
@@ -32,4 +34,17 @@ export class PlatformLayer extends pulumi.ComponentResource {
         this.layer = args.layer;
         this.registerOutputs({ layer: args.layer });
     }
+}
+
+/**
+ * The readiness gates of each layer: the few resources whose existence means the layer does its
+ * job (the admission rules enforcing, the CA issuing, the mesh's identity issuer and control plane,
+ * the runtime sensors). A component depends on the gates of every layer applied before its own,
+ * never on every child of those layers, so its dependency list does not grow with the platform.
+ */
+export type LayerGates = Readonly<Record<LayerName, readonly pulumi.Resource[]>>;
+
+/** The gates of every layer applied before `layer`, in apply order. */
+export function gatesBefore(gates: LayerGates, layer: LayerName): pulumi.Resource[] {
+    return applyOrder.slice(0, applyOrder.indexOf(layer)).flatMap((l) => [...gates[l]]);
 }

@@ -292,9 +292,14 @@ export class PolicyPackPlugin {
         pack: string,
         resources: readonly AnalyzedResource[],
     ): Promise<Diagnostic[]> {
+        return this.analyzeStackEncoded(pack, encodedAnalyzeStackRequest(resources));
+    }
+
+    /** AnalyzeStack with a request already encoded (once for every pack). */
+    async analyzeStackEncoded(pack: string, request: Uint8Array): Promise<Diagnostic[]> {
         const res = await this.unary(
             "AnalyzeStack",
-            encodedAnalyzeStackRequest(resources),
+            request,
             analyzerpb.AnalyzeResponse.deserializeBinary,
         );
         return diagnostics(pack, res.getDiagnosticsList(), "");

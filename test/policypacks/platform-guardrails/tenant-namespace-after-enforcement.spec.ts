@@ -128,6 +128,40 @@ describe("policy tenant-namespace-after-enforcement", () => {
         ]);
     });
 
+    it("refuses a tenant created before a populated runtime layer (tenants come last)", async () => {
+        const { enforcement } = layers();
+        const runtime = new PlatformLayer("platform-runtime", { layer: "runtime" });
+        const issuer = new Webhook("ca-issuer", { parent: runtime });
+        new TenantNamespace(
+            "early",
+            { ...tenant, namespace: "early" },
+            { dependsOn: [enforcement] },
+        );
+        new TenantNamespace(
+            "last",
+            { ...tenant, namespace: "last" },
+            { dependsOn: [enforcement, issuer] },
+        );
+        await settled();
+        const messages = await run();
+        assert.strictEqual(messages.length, 1, messages.join("\n"));
+        assert.match(
+            messages[0],
+            /^Tenant "early" \(TenantNamespace "early"\): none of its \d+ resources depends on Layer "platform-runtime"; create tenants last, with dependsOn the runtime layer's readiness gates/,
+        );
+    });
+
+    it("refuses a platform resource that depends on a tenant", async () => {
+        const { enforcement } = layers();
+        const t = new TenantNamespace("t", tenant, { dependsOn: [enforcement] });
+        const audit = new PlatformLayer("platform-audit", { layer: "audit" });
+        new Webhook("late-platform-object", { parent: audit, dependsOn: [t.namespace] });
+        await settled();
+        assert.deepStrictEqual(await run(), [
+            'test:index:Webhook "late-platform-object" depends on tenant resources (t-namespace); nothing in the platform may depend on a tenant: remove the dependency, tenants are applied last.',
+        ]);
+    });
+
     it("has nothing to say about a stack without tenants", async () => {
         layers();
         await settled();
