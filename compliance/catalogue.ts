@@ -30,6 +30,7 @@ export const componentTypes = {
     auditPolicy: "sovereign:bootstrap:AuditPolicy",
     encryptionAtRest: "sovereign:bootstrap:EncryptionAtRest",
     kubeletHardening: "sovereign:bootstrap:KubeletHardening",
+    controlPlane: "sovereign:bootstrap:ControlPlane",
     systemNamespaces: "sovereign:bootstrap:SystemNamespaces",
     gatekeeper: "sovereign:enforcement:Gatekeeper",
     kyverno: "sovereign:enforcement:Kyverno",
@@ -38,6 +39,7 @@ export const componentTypes = {
     certManager: "sovereign:runtime:CertManager",
     linkerd: "sovereign:runtime:Linkerd",
     falco: "sovereign:runtime:Falco",
+    platformNetwork: "sovereign:network:PlatformNetwork",
 } as const;
 
 export type ComponentType = (typeof componentTypes)[keyof typeof componentTypes];
@@ -56,6 +58,33 @@ export type Mechanism =
     | { readonly kind: "falco"; readonly rule: string }
     /** Not automated in this repository; the reason says who or what covers it. */
     | { readonly kind: "manual"; readonly reason: string };
+
+/**
+ * What the offline check must have seen, besides its linked policies passing and its components
+ * being present, before it calls a control `enforced` (compliance/status.ts): evidence for every
+ * object in the control's scope. Without it the control is `not-verified`, with the reason.
+ */
+export type EvidenceRequirement =
+    /**
+     * Every object the stack deploys was judged: the contents of every Helm chart were rendered
+     * (a chart from a remote source, or without helm, deploys objects no policy saw).
+     */
+    | { readonly kind: "chart-contents" }
+    /**
+     * The component rendered the node or control-plane document that implements the control: the
+     * check wrote `artifact`. `setting` names what turns it on, when it is optional.
+     */
+    | {
+          readonly kind: "node-artifact";
+          readonly artifact: string;
+          readonly what: string;
+          readonly setting?: string;
+      }
+    /**
+     * Every namespace in scope (each Namespace declared, each namespace a workload runs in) has
+     * NetworkPolicies denying all ingress and all egress to every pod.
+     */
+    | { readonly kind: "namespace-default-deny" };
 
 /** Pod Security Standard levels, least to most restrictive. */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -77,6 +106,8 @@ export interface Control {
      */
     readonly podSecurityLevel?: Exclude<PodSecurityLevel, "privileged">;
     readonly implementedBy: readonly Mechanism[];
+    /** Evidence required for `enforced` beyond passing policies and present components. @default [] */
+    readonly evidence?: readonly EvidenceRequirement[];
     /** Deviations, caveats and corrections an auditor should know about. */
     readonly notes?: string;
 }
@@ -101,9 +132,36 @@ const comp = (type: ComponentType, setting: string): Mechanism => ({
 const manual = (reason: string): Mechanism => ({ kind: "manual", reason });
 const falco = (rule: string): Mechanism => ({ kind: "falco", rule });
 
-const apiServerFlagNotSet =
-    "not among the API-server flags this repository renders into the kubeadm " +
-    "ClusterConfiguration (kubeadm defaults or the provisioner decide); verify with kube-bench";
+/** Every chart's contents rendered, so the policies saw every object it deploys. */
+const chartContents: EvidenceRequirement = { kind: "chart-contents" };
+const artifact = (path: string, what: string, setting?: string): EvidenceRequirement => ({
+    kind: "node-artifact",
+    artifact: path,
+    what,
+    ...(setting !== undefined ? { setting } : {}),
+});
+const auditPolicyFile = artifact(
+    "control-plane/audit-policy.yaml",
+    "the API server's audit policy",
+);
+const encryptionFile = artifact(
+    "control-plane/encryption-config.yaml",
+    "the API server's EncryptionConfiguration",
+);
+const kubeletFile = artifact("nodes/kubelet-config.yaml", "the kubelet's KubeletConfiguration");
+
+const clusterConfigurationFile = artifact(
+    "kubeadm/cluster-configuration.yaml",
+    "the kubeadm ClusterConfiguration with the API-server, controller-manager, scheduler and etcd flags",
+);
+const authenticationFile = artifact(
+    "control-plane/authentication-config.yaml",
+    "the API server's AuthenticationConfiguration",
+);
+const admissionFile = artifact(
+    "control-plane/admission-config.yaml",
+    "the API server's AdmissionConfiguration",
+);
 
 /** The catalogue, in report order. */
 export const controls: readonly Control[] = [
@@ -114,10 +172,20 @@ export const controls: readonly Control[] = [
         nist: ["AC-3", "IA-2", "CM-6"],
         iso: ["A.8.5", "A.5.15"],
         bsi: ["APP.4.4.A3"],
-        implementedBy: [manual(`--anonymous-auth=false: ${apiServerFlagNotSet} 1.2.1`)],
+        implementedBy: [
+            comp(componentTypes.controlPlane, "anonymous"),
+            comp(componentTypes.controlPlane, "authentication-config"),
+            pg("control-plane-hardened"),
+        ],
+        evidence: [clusterConfigurationFile, authenticationFile],
         notes:
+            "Anonymous requests are refused on every path but /livez, /readyz and /healthz " +
+            "(AuthenticationConfiguration anonymous.conditions), which kubeadm's probes call " +
+            "without credentials; the API server refuses --anonymous-auth together with it, so " +
+            "kube-bench 1.2.1 (not scored) reports WARN: an accepted deviation, stricter than the " +
+            "CIS rationale, which tolerates anonymous health checks and discovery. " +
             "platform-guardrails/rbac-no-anonymous-bindings (SC-IAM-02) keeps anonymous " +
-            "identities out of bindings, which limits what an anonymous request can do.",
+            "identities out of bindings.",
     },
     {
         id: "SC-API-02",
@@ -126,7 +194,11 @@ export const controls: readonly Control[] = [
         nist: ["AC-3", "AC-6", "CM-6"],
         iso: ["A.5.15", "A.8.2"],
         bsi: ["APP.4.4.A3"],
-        implementedBy: [manual(`--authorization-mode: ${apiServerFlagNotSet} 1.2.6–1.2.8`)],
+        implementedBy: [
+            comp(componentTypes.controlPlane, "authorization-mode"),
+            pg("control-plane-hardened"),
+        ],
+        evidence: [clusterConfigurationFile],
     },
     {
         id: "SC-API-03",
@@ -135,8 +207,17 @@ export const controls: readonly Control[] = [
         nist: ["AC-6", "AC-3", "CM-6"],
         iso: ["A.8.2"],
         bsi: [],
-        implementedBy: [manual(`--enable-admission-plugins: ${apiServerFlagNotSet} 1.2.14`)],
-        notes: "CIS Level 2 item.",
+        implementedBy: [
+            comp(componentTypes.controlPlane, "NodeRestriction"),
+            comp(componentTypes.controlPlane, "enable-admission-plugins"),
+            pg("control-plane-hardened"),
+        ],
+        evidence: [clusterConfigurationFile, admissionFile],
+        notes:
+            "CIS Level 2 item. The same flag enables EventRateLimit (1.2.9), " +
+            "DenyServiceExternalIPs (1.2.3) and AlwaysPullImages (1.2.11, setting " +
+            "controlPlane.alwaysPullImages); the AdmissionConfiguration sets Pod Security " +
+            "restricted by default.",
     },
     {
         id: "SC-API-04",
@@ -145,7 +226,11 @@ export const controls: readonly Control[] = [
         nist: ["CM-7", "CM-6"],
         iso: ["A.8.9"],
         bsi: [],
-        implementedBy: [manual(`--profiling=false: ${apiServerFlagNotSet} 1.2.15, 1.3.2, 1.4.1`)],
+        implementedBy: [
+            comp(componentTypes.controlPlane, "profiling"),
+            pg("control-plane-hardened"),
+        ],
+        evidence: [clusterConfigurationFile],
     },
     {
         id: "SC-API-05",
@@ -154,8 +239,15 @@ export const controls: readonly Control[] = [
         nist: ["SC-8", "SC-8(1)", "SC-13"],
         iso: ["A.8.24", "A.8.20"],
         bsi: [],
-        implementedBy: [manual(`--tls-cipher-suites: ${apiServerFlagNotSet} 1.2.29`)],
-        notes: "The kubelet side (CIS 4.2.12) is SC-KUB-05.",
+        implementedBy: [
+            comp(componentTypes.controlPlane, "tlsCipherSuites"),
+            comp(componentTypes.controlPlane, "tlsMinVersion"),
+            pg("control-plane-hardened"),
+        ],
+        evidence: [clusterConfigurationFile],
+        notes:
+            "The same suites and minimum version apply to the controller manager, the scheduler " +
+            "and etcd (cipher-suites). The kubelet side (CIS 4.2.12) is SC-KUB-05.",
     },
     {
         id: "SC-API-06",
@@ -165,10 +257,11 @@ export const controls: readonly Control[] = [
         iso: ["A.5.17"],
         bsi: [],
         implementedBy: [
-            manual(
-                `--service-account-extend-token-expiration=false: ${apiServerFlagNotSet} 1.2.30`,
-            ),
+            comp(componentTypes.controlPlane, "service-account-extend-token-expiration"),
+            comp(componentTypes.controlPlane, "serviceAccountMaxTokenExpiration"),
+            pg("control-plane-hardened"),
         ],
+        evidence: [clusterConfigurationFile],
         notes: "1.2.30 does not exist in cis-1.10.",
     },
     {
@@ -185,6 +278,7 @@ export const controls: readonly Control[] = [
             comp(componentTypes.auditPolicy, "maxSize"),
             pg("audit-policy-present"),
         ],
+        evidence: [auditPolicyFile],
     },
     {
         id: "SC-AUD-02",
@@ -199,6 +293,7 @@ export const controls: readonly Control[] = [
             comp(componentTypes.auditPolicy, "breakGlassGroups"),
             pg("audit-policy-present"),
         ],
+        evidence: [auditPolicyFile],
         notes: "3.2.2 is CIS Level 2; kube-bench has no test for it (type manual).",
     },
     {
@@ -211,6 +306,13 @@ export const controls: readonly Control[] = [
         implementedBy: [
             comp(componentTypes.auditPolicy, "webhook"),
             manual("the receiving SIEM and its retention and access controls are operated outside"),
+        ],
+        evidence: [
+            artifact(
+                "control-plane/audit-webhook.kubeconfig",
+                "the kubeconfig of the audit webhook backend that ships events off the node",
+                "audit.webhook",
+            ),
         ],
         notes: "Supports CIS 3.2; effective only when the webhook backend is configured.",
     },
@@ -226,6 +328,7 @@ export const controls: readonly Control[] = [
             comp(componentTypes.encryptionAtRest, "plaintextResources"),
             pg("encryption-write-provider-not-identity"),
         ],
+        evidence: [encryptionFile],
         notes:
             "kube-bench 1.2.28 reads only the first provider of the last providers block " +
             "(aescbc, kms or secretbox).",
@@ -243,6 +346,7 @@ export const controls: readonly Control[] = [
             pg("encryption-keys-protected"),
             pg("encryption-write-provider-not-identity"),
         ],
+        evidence: [encryptionFile],
         notes: "Rotation is an operator procedure: docs/runbooks/encryption-at-rest.md.",
     },
     {
@@ -253,6 +357,7 @@ export const controls: readonly Control[] = [
         iso: ["A.8.5"],
         bsi: ["APP.4.4.A3"],
         implementedBy: [comp(componentTypes.kubeletHardening, "anonymous")],
+        evidence: [kubeletFile],
     },
     {
         id: "SC-KUB-02",
@@ -262,6 +367,7 @@ export const controls: readonly Control[] = [
         iso: ["A.5.15", "A.8.3"],
         bsi: [],
         implementedBy: [comp(componentTypes.kubeletHardening, "authorization")],
+        evidence: [kubeletFile],
     },
     {
         id: "SC-KUB-03",
@@ -272,10 +378,11 @@ export const controls: readonly Control[] = [
         bsi: ["APP.4.4.A17"],
         implementedBy: [
             comp(componentTypes.kubeletHardening, "clientCAFile"),
-            manual(
-                `the API server's kubelet client certificate and CA (1.2.4, 1.2.5): ${apiServerFlagNotSet}`,
-            ),
+            comp(componentTypes.controlPlane, "kubelet-client-certificate"),
+            comp(componentTypes.controlPlane, "kubeletCertificateAuthority"),
+            pg("control-plane-hardened"),
         ],
+        evidence: [kubeletFile, clusterConfigurationFile],
     },
     {
         id: "SC-KUB-04",
@@ -285,6 +392,7 @@ export const controls: readonly Control[] = [
         iso: ["A.8.9", "A.8.20"],
         bsi: [],
         implementedBy: [comp(componentTypes.kubeletHardening, "readOnlyPort")],
+        evidence: [kubeletFile],
     },
     {
         id: "SC-KUB-05",
@@ -297,6 +405,7 @@ export const controls: readonly Control[] = [
             comp(componentTypes.kubeletHardening, "tlsCipherSuites"),
             comp(componentTypes.kubeletHardening, "tlsMinVersion"),
         ],
+        evidence: [kubeletFile],
     },
     {
         id: "SC-KUB-06",
@@ -306,6 +415,7 @@ export const controls: readonly Control[] = [
         iso: ["A.8.5"],
         bsi: [],
         implementedBy: [comp(componentTypes.kubeletHardening, "streamingConnectionIdleTimeout")],
+        evidence: [kubeletFile],
     },
     {
         id: "SC-KUB-07",
@@ -319,6 +429,7 @@ export const controls: readonly Control[] = [
             comp(componentTypes.kubeletHardening, "servingCertificates"),
             manual("serverTLSBootstrap needs a CSR approver, which the cluster operator runs"),
         ],
+        evidence: [kubeletFile],
         notes:
             "With serverTLSBootstrap kube-bench reports 4.2.9 as WARN: an accepted deviation, " +
             "compensated by 4.2.10, 4.2.11 and 1.3.6.",
@@ -336,6 +447,7 @@ export const controls: readonly Control[] = [
             comp(componentTypes.kubeletHardening, "eventRecordQPS"),
             manual("--hostname-override (4.2.7) is a kubelet flag outside the config file"),
         ],
+        evidence: [kubeletFile],
         notes:
             "protectKernelDefaults left CIS after cis-1.24; kept as defence in depth. 4.2.8 " +
             "passes kube-bench with eventRecordQPS 0 (unlimited); the component sets a positive value.",
@@ -354,6 +466,7 @@ export const controls: readonly Control[] = [
             ws("resources-requests-limits"),
             gk("sovereignresourcelimits"),
         ],
+        evidence: [chartContents, kubeletFile],
     },
     {
         id: "SC-RES-02",
@@ -363,6 +476,7 @@ export const controls: readonly Control[] = [
         iso: ["A.8.6"],
         bsi: ["APP.4.4.A11"],
         implementedBy: [ws("probes-readiness-liveness")],
+        evidence: [chartContents],
         notes: "Availability hygiene beyond CIS; mapping ours.",
     },
     {
@@ -379,6 +493,7 @@ export const controls: readonly Control[] = [
             ky("sovereign-secure-defaults"),
             ky("sovereign-pod-security"),
         ],
+        evidence: [chartContents, kubeletFile],
         notes: "kube-bench 4.2.14 only tests that the key exists; the component sets true.",
     },
     {
@@ -397,6 +512,7 @@ export const controls: readonly Control[] = [
             pg("namespaces-required-labels"),
             ky("sovereign-pod-security"),
         ],
+        evidence: [chartContents],
     },
     {
         id: "SC-POD-03",
@@ -409,9 +525,11 @@ export const controls: readonly Control[] = [
         implementedBy: [
             ws("pod-security-privileged"),
             ws("pod-security-host-namespaces"),
+            ws("workloads-no-pod-spec-patches"),
             gk("sovereignpodhardening"),
             ky("sovereign-pod-security"),
         ],
+        evidence: [chartContents],
     },
     {
         id: "SC-POD-04",
@@ -430,6 +548,7 @@ export const controls: readonly Control[] = [
             ky("sovereign-secure-defaults"),
             ky("sovereign-pod-security"),
         ],
+        evidence: [chartContents],
         notes:
             "§9 of the reference gives AC-6(9) (logging of privileged functions); AC-6(10) " +
             "(non-privileged users cannot run privileged functions) fits this control.",
@@ -444,12 +563,14 @@ export const controls: readonly Control[] = [
         podSecurityLevel: "baseline",
         implementedBy: [
             ws("pod-security-host-path-volumes"),
+            ws("persistent-volumes-no-host-path"),
             ws("pod-security-host-ports"),
             ws("pod-security-windows-host-process"),
             ws("pod-security-restricted-volumes"),
             gk("sovereignpodhardening"),
             ky("sovereign-pod-security"),
         ],
+        evidence: [chartContents],
         notes: "cis-1.10 and cis-1.11 number these 5.2.11–5.2.13.",
     },
     {
@@ -468,6 +589,7 @@ export const controls: readonly Control[] = [
             ws("pod-security-host-probes"),
             ky("sovereign-pod-security"),
         ],
+        evidence: [chartContents],
     },
     {
         id: "SC-IAM-01",
@@ -480,6 +602,7 @@ export const controls: readonly Control[] = [
             pg("rbac-restrict-cluster-admin"),
             manual("system:masters certificates are issued by the cluster provisioner (5.1.7)"),
         ],
+        evidence: [chartContents],
     },
     {
         id: "SC-IAM-02",
@@ -492,10 +615,12 @@ export const controls: readonly Control[] = [
             pg("rbac-no-wildcards"),
             pg("rbac-no-escalate-bind-impersonate"),
             pg("rbac-no-anonymous-bindings"),
+            pg("rbac-aggregated-roles"),
             gk("sovereignrbacwildcards"),
             comp(componentTypes.tenantNamespace, "allowDeveloperExec"),
             comp(componentTypes.tenantNamespace, "allowDeveloperSecretRead"),
         ],
+        evidence: [chartContents],
         notes:
             "5.1.9–5.1.13 (PV creation, nodes/proxy, CSR approval, webhook configs, token " +
             "creation) have no dedicated policy; review them with the RBAC report of kube-bench.",
@@ -512,6 +637,7 @@ export const controls: readonly Control[] = [
             ky("sovereign-secure-defaults"),
             pg("tenant-namespace-guardrails"),
         ],
+        evidence: [chartContents],
     },
     {
         id: "SC-IAM-04",
@@ -536,13 +662,16 @@ export const controls: readonly Control[] = [
         bsi: ["APP.4.4.A7", "APP.4.4.A18"],
         implementedBy: [
             pg("network-default-deny"),
+            pg("network-no-allow-all"),
             pg("tenant-namespace-guardrails"),
             comp(componentTypes.tenantNamespace, "egress"),
+            comp(componentTypes.platformNetwork, "workloads"),
             ky("sovereign-default-deny-network"),
             manual(
                 "5.3.1: the CNI must enforce NetworkPolicy; the CNI is chosen by the cluster operator",
             ),
         ],
+        evidence: [chartContents, { kind: "namespace-default-deny" }],
     },
     {
         id: "SC-NET-02",
@@ -575,6 +704,7 @@ export const controls: readonly Control[] = [
             gk("sovereignexternalips"),
             comp(componentTypes.tenantNamespace, "quota"),
         ],
+        evidence: [chartContents],
         notes:
             "1.2.3 (DenyServiceExternalIPs admission plugin) is not in the reference's kube-bench " +
             "tables; the ID is kept from §9 and should be checked against the CIS text.",
@@ -592,6 +722,7 @@ export const controls: readonly Control[] = [
             pg("secrets-from-pulumi-secrets"),
             manual("5.4.2: an external secret store (ESO/Vault) is not part of this repository"),
         ],
+        evidence: [chartContents],
     },
     {
         id: "SC-SUP-01",
@@ -609,6 +740,7 @@ export const controls: readonly Control[] = [
             gk("sovereignimagetags"),
             ky("sovereign-verify-images"),
         ],
+        evidence: [chartContents],
         notes: "CIS 5.5.1 names ImagePolicyWebhook; admission webhooks cover its intent.",
     },
     {
@@ -623,6 +755,7 @@ export const controls: readonly Control[] = [
             pg("charts-exact-version"),
             pg("charts-no-helm-release"),
         ],
+        evidence: [chartContents],
     },
     {
         id: "SC-TEN-01",

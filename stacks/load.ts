@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { closestKey, SettingsError, SettingsIssue } from "./errors";
 import { knownKeys, PlatformSettings, projectName, settingsSchema, settingsShape } from "./schema";
-import { missingImageDigests } from "./sections/sources";
+import { missingImageDigests, secretSettingPaths } from "./sections/sources";
 
 /**
  * Config namespaces other than the project's that a stack file may use: the providers' own
@@ -84,6 +84,7 @@ export function loadSettings(
         values[key] = parseValue(value);
     }
 
+    issues.push(...plaintextSecretIssues(values, secrets));
     const parsed = settingsSchema.safeParse(values);
     if (!parsed.success) {
         for (const issue of parsed.error.issues) {
@@ -97,6 +98,31 @@ export function loadSettings(
         throw new SettingsError(issues);
     }
     return { settings: parsed.data, secretKeys: secrets };
+}
+
+/**
+ * A plaintext value at a setting that must be a Pulumi secret ({@link secretSettingPaths}): the
+ * top-level key holding it was not set with `--secret`. The Pulumi runtime tells secret keys
+ * apart per top-level key, so a key set with `--secret` (whole, or with `--path` at the value)
+ * passes. The value is never shown.
+ */
+function plaintextSecretIssues(
+    values: Record<string, unknown>,
+    secrets: ReadonlySet<string>,
+): SettingsIssue[] {
+    return secretSettingPaths
+        .filter((path) => valueAt(values, path) !== undefined && !secrets.has(path[0]))
+        .map((path) => {
+            const dotted = path.join(".");
+            return {
+                key: formatPath(path),
+                message:
+                    "a plaintext value is not accepted: this setting must be a Pulumi secret; " +
+                    `set it with \`pulumi config set --secret --path ${dotted} <value>\` ` +
+                    "(the stack file then holds a secure: value, which is never printed and " +
+                    "never decrypted by the offline check)",
+            };
+        });
 }
 
 /**
@@ -194,6 +220,10 @@ function describeValue(value: unknown): string {
     if (value === undefined) {
         return "missing";
     }
+    // PEM text is never echoed: a mis-pasted private key must not reach a log.
+    if (typeof value === "string" && value.includes("-----BEGIN")) {
+        return "[PEM text]";
+    }
     const text = JSON.stringify(value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -218,8 +248,12 @@ function toSettingsIssue(
             message: messages.join("; ") + (known.length > 0 ? `; known: ${known.join(", ")}` : ""),
         };
     }
-    // A secret value is never echoed back, not even in an error.
-    const shown = secrets.has(top) ? "[secret]" : describeValue(valueAt(values, path));
+    // A secret value is never echoed back, not even in an error; nor is a value the schema
+    // refused because it may hold a credential (a password inside a URL).
+    const hidden =
+        issue.code === z.ZodIssueCode.custom &&
+        (issue.params as { valueNotShown?: unknown } | undefined)?.valueNotShown === true;
+    const shown = secrets.has(top) || hidden ? "[secret]" : describeValue(valueAt(values, path));
     return { key: formatPath(path), message: `${issue.message} (got ${shown})` };
 }
 

@@ -6,7 +6,9 @@ import {
     kyvernoSection,
 } from "./sections/admission";
 import { auditSection } from "./sections/audit";
+import { controlPlaneSection } from "./sections/control-plane";
 import { encryptionAtRestSection } from "./sections/encryption";
+import { checkIdentityGroups, identitySection } from "./sections/identity";
 import { kubeletSection } from "./sections/kubelet";
 import { checkNetworkDestinations, networkSection } from "./sections/network";
 import {
@@ -51,6 +53,8 @@ export const settingsShape = {
     encryptionAtRest: encryptionAtRestSection,
     audit: auditSection,
     kubelet: kubeletSection,
+    controlPlane: controlPlaneSection,
+    identity: identitySection,
     certManager: certManagerSection,
     linkerd: linkerdSection,
     falco: falcoSection,
@@ -64,7 +68,8 @@ export const settingsSchema = z
     .superRefine(checkTenantNamespaceCollisions)
     .superRefine(checkFalcoCertManager)
     .superRefine(checkPodSecurityExemptions)
-    .superRefine(checkNetworkDestinations);
+    .superRefine(checkNetworkDestinations)
+    .superRefine(checkIdentityGroups);
 
 /** The validated, typed settings every component receives its arguments from. */
 export type PlatformSettings = z.infer<typeof settingsSchema>;

@@ -3,6 +3,7 @@ import { PlatformSettings } from "../../stacks/schema";
 import { AuditPolicy } from "../audit-policy";
 import { BreakGlass } from "../break-glass";
 import { CertManager, certManagerArgsFromSettings } from "../cert-manager";
+import { ControlPlane, controlPlaneArgsFromSettings } from "../control-plane";
 import { EncryptionAtRest } from "../encryption-at-rest";
 import { Falco, falcoArgsFromSettings } from "../falco";
 import { Gatekeeper, gatekeeperArgsFromSettings } from "../gatekeeper";
@@ -17,10 +18,10 @@ import {
 } from "../platform-network";
 import { SystemNamespaces } from "../system-namespaces";
 import { TenantNamespace, tenantNamespaceArgs } from "../tenant-namespace";
-import { applyOrder, LayerName, PlatformLayer } from "./layers";
+import { applyOrder, gatesBefore, LayerGates, LayerName, PlatformLayer } from "./layers";
 
-export { applyOrder, layerNames, PlatformLayer } from "./layers";
-export type { LayerName } from "./layers";
+export { applyOrder, gatesBefore, layerNames, PlatformLayer } from "./layers";
+export type { LayerGates, LayerName } from "./layers";
 
 /** Arguments of {@link Platform}. */
 export interface PlatformArgs {
@@ -29,14 +30,17 @@ export interface PlatformArgs {
 }
 
 /**
- * The security contour of the platform: composes the layers bootstrap → baseline → enforcement →
- * runtime → audit. Each layer depends on the ones below it, and every component inside a layer
- * carries that dependency to its own children, so admission policies exist before any tenant
- * workload can be created.
+ * The security contour of the platform: composes the layers and applies them in the order
+ * bootstrap → enforcement → runtime → audit → baseline (tenants last). Each component depends on
+ * the readiness gates of the layers applied before its own ({@link Platform.gates}) and carries that
+ * dependency to its own children, so admission rules, runtime detection and the mesh's identity
+ * exist before any tenant object, and no dependency list grows with the number of tenants.
  */
 export class Platform extends pulumi.ComponentResource {
     /** The layer components, by name. */
     readonly layers: Readonly<Record<LayerName, PlatformLayer>>;
+    /** The readiness gates of each layer: what the layers applied after it wait for. */
+    readonly gates: LayerGates;
     /** The platform's system namespaces. */
     readonly systemNamespaces: SystemNamespaces;
     /** Encryption at rest of the API server's storage (bootstrap). */
@@ -45,6 +49,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly auditPolicy: AuditPolicy;
     /** The kubelet's configuration and the kubeadm documents (bootstrap). */
     readonly kubeletHardening: KubeletHardening;
+    /** API-server, controller-manager, scheduler and etcd hardening, authentication, admission (bootstrap). */
+    readonly controlPlane: ControlPlane;
     /** The tenant namespaces by tenant name (baseline). */
     readonly tenants: Readonly<Record<string, TenantNamespace>>;
     /** Time-boxed emergency access; `activeEntry` feeds the check report (baseline). */
@@ -72,19 +78,22 @@ export class Platform extends pulumi.ComponentResource {
         const { settings } = args;
 
         const layers = {} as Record<LayerName, PlatformLayer>;
-        const below: PlatformLayer[] = [];
         for (const layer of applyOrder) {
-            layers[layer] = new PlatformLayer(
-                `${name}-${layer}`,
-                { layer },
-                { parent: this, dependsOn: [...below] },
-            );
-            below.push(layers[layer]);
+            layers[layer] = new PlatformLayer(`${name}-${layer}`, { layer }, { parent: this });
         }
-        /** Options for a component of `layer`: parented to it, after every layer below it. */
+        // Filled layer by layer, in apply order: a layer's gates are known once its components
+        // are constructed, before the next layer's components are.
+        const layerGates: Record<LayerName, pulumi.Resource[]> = {
+            bootstrap: [],
+            enforcement: [],
+            runtime: [],
+            audit: [],
+            baseline: [],
+        };
+        /** Options for a component of `layer`: parented to it, after the gates of earlier layers. */
         const inLayer = (layer: LayerName): pulumi.ComponentResourceOptions => ({
             parent: layers[layer],
-            dependsOn: applyOrder.slice(0, applyOrder.indexOf(layer)).map((l) => layers[l]),
+            dependsOn: gatesBefore(layerGates, layer),
         });
 
         // bootstrap
@@ -115,38 +124,25 @@ export class Platform extends pulumi.ComponentResource {
             { ...settings.audit, breakGlassGroups },
             inLayer("bootstrap"),
         );
+        this.controlPlane = new ControlPlane(
+            `${name}-control-plane`,
+            controlPlaneArgsFromSettings(settings),
+            inLayer("bootstrap"),
+        );
         this.kubeletHardening = new KubeletHardening(
             `${name}-kubelet-hardening`,
             {
                 ...settings.kubelet,
-                controlPlane: [this.encryptionAtRest.controlPlane, this.auditPolicy.controlPlane],
+                controlPlane: [
+                    this.encryptionAtRest.controlPlane,
+                    this.auditPolicy.controlPlane,
+                    this.controlPlane.controlPlane,
+                ],
             },
             inLayer("bootstrap"),
         );
-        // baseline
-        const tenants: Record<string, TenantNamespace> = {};
-        const reserved = Object.keys(this.systemNamespaces.namespaces);
-        for (const tenant of settings.tenants) {
-            tenants[tenant.name] = new TenantNamespace(
-                `${name}-tenant-${tenant.name}`,
-                {
-                    ...tenantNamespaceArgs(
-                        tenant,
-                        settings.tenancy,
-                        settings.kubernetesVersion,
-                        reserved,
-                    ),
-                    linkerdNamespace: settings.linkerd.namespace,
-                },
-                inLayer("baseline"),
-            );
-        }
-        this.tenants = tenants;
-        this.breakGlass = new BreakGlass(
-            `${name}-break-glass`,
-            settings.breakGlass,
-            inLayer("baseline"),
-        );
+        // The bootstrap gate: the platform's own namespaces exist.
+        layerGates.bootstrap.push(...Object.values(this.systemNamespaces.namespaces));
         // Network isolation of the platform namespaces. A component creates its namespace and its
         // charts itself, so it receives a gate its charts wait for; right after the component is
         // constructed, the namespace's NetworkPolicies are created (waiting for the namespace
@@ -190,6 +186,14 @@ export class Platform extends pulumi.ComponentResource {
             );
             isolate("kyverno", this.kyverno.namespace, "enforcement");
         }
+        // The enforcement gate: every Constraint, ClusterPolicy and PolicyException is in place
+        // (each waits until its controller serves it: a template's status.created, a policy's
+        // Ready condition), so admission is enforcing before anything after it is created.
+        layerGates.enforcement.push(
+            ...Object.values(this.gatekeeper?.constraints ?? {}),
+            ...Object.values(this.kyverno?.policies ?? {}),
+            ...Object.values(this.kyverno?.exceptions ?? {}),
+        );
         // runtime: Linkerd's certificates come from cert-manager, so it is created after it.
         if (settings.certManager.enabled) {
             this.certManager = new CertManager(
@@ -231,13 +235,56 @@ export class Platform extends pulumi.ComponentResource {
             );
             isolate("falco", this.falco.namespace, "runtime");
         }
+        // The runtime gate: the internal CA issues, the mesh's identity issuer and control plane
+        // (with its proxy injector) and CNI plugin run, Falco and its alert routing run.
+        layerGates.runtime.push(
+            ...(this.certManager !== undefined ? [this.certManager.clusterIssuer] : []),
+            ...(this.linkerd !== undefined
+                ? [this.linkerd.identityIssuer, this.linkerd.cni, this.linkerd.controlPlane]
+                : []),
+            ...(this.falco !== undefined
+                ? [
+                      this.falco.release,
+                      ...(this.falco.sidekick !== undefined ? [this.falco.sidekick] : []),
+                  ]
+                : []),
+        );
+        // audit: the audit policy and log backends are node documents (bootstrap); the layer has no
+        // cluster object of its own yet, so it adds no gate.
+        // baseline, last: tenants wait for admission, runtime detection and the mesh's identity.
+        const tenants: Record<string, TenantNamespace> = {};
+        const reserved = Object.keys(this.systemNamespaces.namespaces);
+        for (const tenant of settings.tenants) {
+            tenants[tenant.name] = new TenantNamespace(
+                `${name}-tenant-${tenant.name}`,
+                {
+                    ...tenantNamespaceArgs(
+                        tenant,
+                        settings.tenancy,
+                        settings.kubernetesVersion,
+                        reserved,
+                    ),
+                    linkerdNamespace: settings.linkerd.namespace,
+                    identityGroupPrefix: settings.identity.prefix,
+                },
+                inLayer("baseline"),
+            );
+        }
+        this.tenants = tenants;
+        this.breakGlass = new BreakGlass(
+            `${name}-break-glass`,
+            settings.breakGlass,
+            inLayer("baseline"),
+        );
         const nodeArtifacts: Record<string, pulumi.Output<string>> = {
             ...this.encryptionAtRest.nodeArtifacts,
             ...this.auditPolicy.nodeArtifacts,
             ...this.kubeletHardening.nodeArtifacts,
+            ...this.controlPlane.nodeArtifacts,
         };
 
         this.layers = layers;
+        this.gates = layerGates;
         this.network = network;
         this.nodeArtifacts = nodeArtifacts;
         this.registerOutputs({

@@ -46,6 +46,12 @@ export interface TenantNamespaceArgs {
     readonly podSecurityReason?: string;
     /** Identity-provider groups per access level. @default no group bound to any Role */
     readonly groups?: Partial<TenantGroups>;
+    /**
+     * The identity prefix the API server gives every identity-provider group (setting
+     * `identity.prefix`): each bound group must carry it, or its binding matches no person.
+     * @default not checked
+     */
+    readonly identityGroupPrefix?: string;
     /** Give developers exec, attach, port-forward and ephemeral containers. @default false */
     readonly allowDeveloperExec?: boolean;
     /** Give developers access to Secrets. @default false */
@@ -141,9 +147,9 @@ export function resolveTenantSpec(args: TenantNamespaceArgs): TenantSpec {
  * NetworkPolicies with DNS allowed, a ResourceQuota and LimitRange, Roles bound to the tenant's
  * identity-provider groups, and a `default` ServiceAccount that mounts no token.
  *
- * Every child carries the component's `dependsOn` (see `childOptions`), so the tenant is created
+ * The Namespace carries the component's `dependsOn` (see `childOptions`), so the tenant is created
  * only after the layers it is placed behind, and every object inside the namespace waits for the
- * Namespace itself.
+ * Namespace itself (and so, transitively, for those layers).
  */
 export class TenantNamespace extends pulumi.ComponentResource {
     /** The namespace name. */
@@ -166,7 +172,11 @@ export class TenantNamespace extends pulumi.ComponentResource {
     constructor(name: string, args: TenantNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sovereign:baseline:TenantNamespace", name, {}, opts);
         const spec = resolveTenantSpec(args);
-        const problems = tenantSpecProblems(spec, args.reservedNamespaces ?? []);
+        const problems = tenantSpecProblems(
+            spec,
+            args.reservedNamespaces ?? [],
+            args.identityGroupPrefix,
+        );
         if (problems.length > 0) {
             throw new pulumi.ResourceError(problems.join("; "), this);
         }
@@ -179,9 +189,14 @@ export class TenantNamespace extends pulumi.ComponentResource {
             manifests.namespace,
             childOptions(this, opts, { protect }),
         );
-        // Everything below lives in the namespace, so it waits for it.
-        const inNamespace = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions =>
-            childOptions(this, opts, { protect, dependsOn: [this.namespace, ...after] });
+        // Everything below lives in the namespace, so it waits for it, and through it for the
+        // readiness gates the Namespace waits for: one dependency each instead of every gate, so a
+        // tenant's dependency edges stay few (the stack policy follows dependencies transitively).
+        const inNamespace = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
+            parent: this,
+            protect,
+            dependsOn: [this.namespace, ...after],
+        });
 
         // The ServiceAccount controller creates `default` in every new namespace. Declaring it as a
         // ServiceAccount would make Pulumi create an object that already exists and delete one the

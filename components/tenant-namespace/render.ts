@@ -123,9 +123,14 @@ export const objectNames = {
 
 /**
  * Everything wrong with a tenant spec, each naming the tenant, the argument and what is expected.
- * Empty when the spec can be rendered. `reserved` lists namespaces a tenant may not take.
+ * Empty when the spec can be rendered. `reserved` lists namespaces a tenant may not take;
+ * `groupPrefix`, when given, is the identity prefix every bound group must carry.
  */
-export function tenantSpecProblems(spec: TenantSpec, reserved: readonly string[]): string[] {
+export function tenantSpecProblems(
+    spec: TenantSpec,
+    reserved: readonly string[],
+    groupPrefix?: string,
+): string[] {
     const who = `tenant "${spec.namespace}"`;
     const problems: string[] = [];
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(spec.namespace) || spec.namespace.length > 63) {
@@ -148,6 +153,10 @@ export function tenantSpecProblems(spec: TenantSpec, reserved: readonly string[]
             if (group.startsWith("system:")) {
                 problems.push(
                     `${who}: groups.${level} holds the Kubernetes system group "${group}"; bind identity-provider groups only`,
+                );
+            } else if (groupPrefix !== undefined && !group.startsWith(groupPrefix)) {
+                problems.push(
+                    `${who}: groups.${level} holds "${group}", which does not carry the identity prefix "${groupPrefix}": the API server names identity-provider groups "${groupPrefix}<group>", so the binding would match no person`,
                 );
             }
         }

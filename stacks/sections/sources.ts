@@ -3,18 +3,50 @@ import { knownPlatformImages, platformImagesOf } from "../../components/platform
 import { closestKey } from "../errors";
 import { exactVersion } from "./common";
 
+/**
+ * Settings whose value must arrive as a Pulumi secret (a `secure:` value in the stack file), by
+ * path. The loader refuses a plaintext value at any of them, naming the key (see
+ * `stacks/load.ts`); the value itself is never echoed.
+ */
+export const secretSettingPaths: readonly (readonly [string, ...string[]])[] = [
+    ["charts", "mirror", "credentials", "password"],
+];
+
 /** Credentials for a private chart mirror: the password must be a Pulumi secret. */
 const mirrorCredentials = z
     .object({
         /** User name for the mirror. */
         username: z.string().min(1),
         /**
-         * Password or token. Set the whole `charts` key with `pulumi config set --secret`; the value
-         * is carried as a Pulumi secret and never printed.
+         * Password or token; a Pulumi secret only, a plaintext value is refused. Set it with
+         * `pulumi config set --secret --path charts.mirror.credentials.password <password>` (or
+         * set the whole `charts` key with `--secret`); the value is carried as a Pulumi secret
+         * and never printed.
          */
         password: z.string().min(1),
     })
     .strict();
+
+/**
+ * A password written into a chart source URL (`https://user:password@host/...`) would be a
+ * plaintext secret in the stack file, the Pulumi state and the check's outputs: refused, the
+ * credentials belong in `charts.mirror.credentials` (the password a Pulumi secret).
+ */
+const noPasswordInUrl = (url: string): boolean =>
+    !/^[a-z][a-z0-9+.-]*:\/\/[^\s/@]*:[^\s/@]*@/i.test(url);
+
+/**
+ * Params of a zod issue whose value may hold a credential: the loader never echoes the value in
+ * its message (`stacks/load.ts`).
+ */
+export const valueNotShown = { valueNotShown: true } as const;
+
+const passwordInUrl = {
+    message:
+        "expected a URL without a password: put the user name and password in " +
+        "charts.mirror.credentials, the password set with `pulumi config set --secret`",
+    params: valueNotShown,
+};
 
 /** Where one chart comes from when it does not come from its upstream repository. */
 const chartOverride = z
@@ -24,7 +56,7 @@ const chartOverride = z
         /** A local `.tgz` file or chart directory (air-gapped sites without a chart registry). */
         localPath: z.string().min(1).optional(),
         /** A repository URL (`https://...` or `oci://...`) replacing the upstream one. */
-        repository: z.string().min(1).optional(),
+        repository: z.string().min(1).refine(noPasswordInUrl, passwordInUrl).optional(),
     })
     .strict()
     .refine((o) => !(o.localPath !== undefined && o.repository !== undefined), {
@@ -41,9 +73,12 @@ export const chartsSection = z
         /** One registry serving every chart: `oci://harbor.example/charts` or `https://...`. */
         mirror: z
             .object({
-                url: z.string().regex(/^(oci|https?):\/\/.+/, {
-                    message: "expected an oci://, https:// or http:// URL",
-                }),
+                url: z
+                    .string()
+                    .regex(/^(oci|https?):\/\/.+/, {
+                        message: "expected an oci://, https:// or http:// URL",
+                    })
+                    .refine(noPasswordInUrl, passwordInUrl),
                 /** Allow plain HTTP to the mirror (never for an upstream repository). @default false */
                 plainHttp: z.boolean().default(false),
                 credentials: mirrorCredentials.optional(),

@@ -28,13 +28,15 @@ import {
     ValueKeyFinding,
 } from "../../tools/check/values-guard";
 import { installMocks, ofType, RecordedResource, resetRecorded, settled } from "../util/mocks";
+import { committedStacks } from "../util/stacks";
 
 const root = path.resolve(__dirname, "..", "..");
 /** The upstream data beside the repository (in CI too). */
 const upstream = path.join(path.resolve(root, "..", "shared"), "upstream");
 const chartType = "kubernetes:helm.sh/v4:Chart";
-const stacks = ["dev", "prod", "airgap"] as const;
-type Stack = (typeof stacks)[number];
+/** Every stack file of the project (a new environment is checked without editing this). */
+const stacks = committedStacks();
+type Stack = string;
 
 /** Every chart a component pins. */
 const pinnedCharts: readonly PinnedChart[] = [

@@ -55,6 +55,7 @@ import {
 } from "../util/mocks";
 import { runResourcePolicy } from "../util/policy-harness";
 import { issuesOf } from "../util/settings";
+import { committedStacks } from "../util/stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
@@ -672,7 +673,7 @@ describe("components/falco", () => {
             );
         });
 
-        for (const stack of ["dev", "prod"]) {
+        for (const stack of committedStacks()) {
             it(`stack ${stack}: the pack configs exempt the namespaces the settings declare privileged, no more`, () => {
                 const { settings } = loadSettings(readStackConfig(projectDir, stack).values);
                 const privileged = settings.systemNamespaces

@@ -4,6 +4,7 @@ import { loadSettings } from "../../stacks";
 import { expiredExemptions, type AdmissionExemption } from "../../stacks/sections/admission";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { issuesOf } from "../util/settings";
+import { committedStacks } from "../util/stacks";
 
 const key = (k: string): string => `sovereign-contour:${k}`;
 const projectDir = path.join(__dirname, "..", "..");
@@ -193,7 +194,7 @@ describe("stacks/sections/admission (gatekeeper, kyverno, admissionExemptions)",
             );
         });
         it("accepts the committed stacks: each privileged namespace has its record", () => {
-            for (const stack of ["dev", "prod", "airgap"]) {
+            for (const stack of committedStacks()) {
                 const { settings } = loadSettings(readStackConfig(projectDir, stack).values);
                 const below = settings.systemNamespaces
                     .filter((ns) => ns.podSecurity !== "restricted")

@@ -5,7 +5,6 @@
  * every Namespace it registers must carry, non-empty, every label the rendered constraint requires.
  */
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import { ownerLabel, platformOwner, tenantLabel } from "../../contract/labels";
 import { loadSettings } from "../../stacks";
@@ -13,16 +12,13 @@ import { readStackConfig } from "../../tools/check/stack-config";
 import { standInFor } from "../../tools/check/standins";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, ofType, resetRecorded, settled } from "../util/mocks";
+import { committedStacks } from "../util/stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
 
 const projectDir = path.join(__dirname, "..", "..");
-const stacks = fs
-    .readdirSync(projectDir)
-    .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
+const stacks = committedStacks();
 
 function installProviderStandIns(): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
@@ -45,7 +41,8 @@ describe("namespace labels: the platform's namespaces pass its own namespace-lab
     });
 
     it("finds the committed stacks", () => {
-        assert.deepStrictEqual(stacks, ["airgap", "dev", "prod"]);
+        // Every stack file, whatever its name (a new environment is covered without editing this).
+        assert.ok(stacks.includes("dev") && stacks.includes("prod"), stacks.join(", "));
     });
 
     for (const stack of stacks) {

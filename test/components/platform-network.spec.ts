@@ -40,6 +40,7 @@ import {
 } from "../util/mocks";
 import { toPolicyResources } from "../util/recorded-stack";
 import { issuesOf } from "../util/settings";
+import { committedStacks } from "../util/stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
@@ -673,7 +674,7 @@ describe("components/platform-network", () => {
         });
 
         it("gives every stack real API server addresses and nothing wider than /8", () => {
-            for (const stack of ["dev", "prod", "airgap"]) {
+            for (const stack of committedStacks()) {
                 const { network } = loadSettings(
                     readStackConfig(projectDir, stack).values,
                 ).settings;

@@ -430,6 +430,17 @@ describe("components/tenant-namespace", () => {
                 }
             });
 
+            it("refuses groups without the identity prefix, when the platform gives one", () => {
+                const spec = resolveTenantSpec({
+                    ...minimalArgs,
+                    groups: { admins: ["oidc:team-admins"], viewers: ["team-viewers"] },
+                });
+                assert.deepStrictEqual(tenantSpecProblems(spec, []), []);
+                assert.deepStrictEqual(tenantSpecProblems(spec, [], "oidc:"), [
+                    'tenant "inference": groups.viewers holds "team-viewers", which does not carry the identity prefix "oidc:": the API server names identity-provider groups "oidc:<group>", so the binding would match no person',
+                ]);
+            });
+
             it("refuses baseline without a reason, system groups and egress to everything", () => {
                 assert.deepStrictEqual(
                     problems({
@@ -564,23 +575,23 @@ describe("components/tenant-namespace", () => {
             );
         });
 
-        it("orders every child after the component's dependsOn and the objects after their Namespace", async () => {
+        it("orders the Namespace after the component's dependsOn and every object after the Namespace", async () => {
             const gate = new Stub("test:index:Gate", "gate");
             new TenantNamespace("t", fullArgs, { dependsOn: [gate] });
             await settled();
             const gateUrn = named("gate").urn;
             const nsUrn = named("t-namespace").urn;
+            assert.deepStrictEqual(named("t-namespace").dependencies, [gateUrn]);
             const custom = recorded.filter((r) => r.custom && r.name.startsWith("t-"));
+            assert.strictEqual(custom.length, 17);
             for (const child of custom) {
-                assert.ok(
-                    child.dependencies.includes(gateUrn),
-                    `${child.name} depends on the gate`,
-                );
                 if (child.name !== "t-namespace") {
+                    // Through the Namespace, which waits for the gate: one edge, not every gate.
                     assert.ok(
                         child.dependencies.includes(nsUrn),
                         `${child.name} depends on the namespace`,
                     );
+                    assert.ok(!child.dependencies.includes(gateUrn), `${child.name}: direct gate`);
                 }
             }
             assert.ok(named("t-binding-admin").dependencies.includes(named("t-role-admin").urn));
@@ -599,6 +610,21 @@ describe("components/tenant-namespace", () => {
                     e.message ===
                         'tenant "kube-system": namespace collides with a system namespace; choose another name; ' +
                             'tenant "kube-system": podSecurity "baseline" needs podSecurityReason (any level below restricted needs a reason on record)',
+            );
+        });
+
+        it("refuses a group without the identity prefix the platform passes", () => {
+            assert.throws(
+                () =>
+                    new TenantNamespace("t", {
+                        ...minimalArgs,
+                        groups: { developers: ["inference-developers"] },
+                        identityGroupPrefix: "oidc:",
+                    }),
+                (e: unknown) =>
+                    e instanceof pulumi.ResourceError &&
+                    e.message ===
+                        'tenant "inference": groups.developers holds "inference-developers", which does not carry the identity prefix "oidc:": the API server names identity-provider groups "oidc:<group>", so the binding would match no person',
             );
         });
 

@@ -14,6 +14,7 @@ import { readStackConfig } from "../../tools/check/stack-config";
 import { standInFor } from "../../tools/check/standins";
 import { compliantPodSpec } from "../fixtures/workloads/compliant";
 import { installMocks, recorded, resetRecorded, settled } from "../util/mocks";
+import { committedStacks } from "../util/stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
@@ -98,7 +99,7 @@ describe("admission simulation: a compliant tenant workload is admitted on day o
         installProviderStandIns();
     });
 
-    for (const stack of ["dev", "prod", "airgap"]) {
+    for (const stack of committedStacks()) {
         it(`${stack}: admitted in a meshed and an unmeshed tenant namespace, proxy injected`, async () => {
             const mod = await import("../../components/platform");
             resetRecorded();

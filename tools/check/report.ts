@@ -1,7 +1,12 @@
-import { ControlStatus, renderControlStatusMarkdown } from "../../compliance/status";
+import {
+    ControlStatus,
+    NamespaceIsolation,
+    renderControlStatusMarkdown,
+} from "../../compliance/status";
 import { AdmissionSection } from "./admission/types";
 import { renderAdmissionMarkdown } from "./admission/markdown";
 import { Diagnostic } from "./analyzer";
+import { StandInArtifact } from "./standins";
 
 /** A violation as the report lists it. */
 export interface ReportViolation {
@@ -57,9 +62,28 @@ export interface Report {
     readonly images: string[];
     readonly nodeArtifacts: string[];
     /**
+     * The node artifacts that hold values the offline engine made up (see `standIns`), each with
+     * those stand-ins; each such file starts with a comment saying so. Never install them.
+     */
+    readonly standInArtifacts: readonly StandInArtifact[];
+    /**
+     * Every namespace in scope (each Namespace declared, each namespace a workload runs in) with
+     * the NetworkPolicies that deny its ingress and egress and allow DNS: the evidence of SC-NET-01.
+     */
+    readonly namespaceIsolation: readonly NamespaceIsolation[];
+    /**
      * Wall-clock seconds per phase: the program under the engine (packs start meanwhile), the
      * packs (waiting for their start, Remediate, Analyze, AnalyzeStack), the schema, and the total.
      */
+    /**
+     * The dependency graph the engine would send: edges (dependency URNs over all resources), the
+     * longest dependency list of one resource, and the AnalyzeStack request's size in bytes.
+     */
+    readonly graph: {
+        dependencyEdges: number;
+        largestDependencyList: number;
+        analyzeStackRequestBytes: number;
+    };
     readonly timings: { program: number; policies: number; schema: number; total: number };
     /** Peak resident memory of the check or of any pack process, whichever is larger, in MiB. */
     readonly peakRssMb: number;
@@ -207,8 +231,14 @@ export function renderMarkdown(r: Report): string {
     }
     if (r.nodeArtifacts.length > 0) {
         lines.push("", "## Node and control-plane artifacts", "");
+        const standInsOf = new Map(r.standInArtifacts.map((a) => [a.artifact, a.standIns]));
         for (const a of r.nodeArtifacts) {
-            lines.push(`- ${a}`);
+            const held = standInsOf.get(a);
+            lines.push(
+                held === undefined
+                    ? `- ${a}`
+                    : `- ${a}: **holds stand-in values, never install it** (${held.join("; ")})`,
+            );
         }
     }
     if (r.standIns.length > 0) {

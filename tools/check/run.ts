@@ -4,6 +4,7 @@ import * as YAML from "yaml";
 import {
     AnalyzedResource,
     Diagnostic,
+    encodedAnalyzeStackRequest,
     PackHost,
     PolicyPackPlugin,
     Remediation,
@@ -27,8 +28,12 @@ import {
     secretStrings,
 } from "./helm";
 import { simulateAdmission } from "./admission/simulate";
+import { namespaceIsolation } from "./evidence";
+import { DeclaredObject, duplicateIdentities } from "./identities";
+import { maskObject } from "./masking";
 import { validateObject } from "./kube-schema";
 import { manifestFiles, readManifests } from "./manifests";
+import { CheckRun, inputMarkdown, OutputFile, OutputFolder } from "./outputs";
 import {
     chartImages,
     imageSourcesOf,
@@ -38,7 +43,14 @@ import {
     UnpinnedImageValue,
 } from "./mirror";
 import { AnalysisPipeline, ConfiguredPacks } from "./pipeline";
-import { PackConfig, readPackConfig, reconcilePackConfig } from "./policy-config";
+import {
+    PackConfig,
+    readPackConfigFile,
+    reconcilePackConfig,
+    unknownPolicyNames,
+} from "./policy-config";
+import { InputFile } from "./input-files";
+import { closestKey } from "../../stacks/errors";
 import { runProgram } from "./program";
 import { renderMarkdown, Report, ReportViolation, toViolation } from "./report";
 import { controlStatuses } from "../../compliance/status";
@@ -47,6 +59,8 @@ import { parseImage } from "../../policypacks/lib/images";
 import { chartType } from "../../policypacks/platform-guardrails/lib/charts";
 import { pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { readStackConfig } from "./stack-config";
+import { requirePackConfigFiles } from "./pack-config-dir";
+import { markStandInArtifacts, StandInValues } from "./standins";
 import { isRecord, maskedSecret, plainValue } from "./values";
 import {
     chartValuesInfo,
@@ -95,14 +109,37 @@ export function packDirectories(projectDir: string): string[] {
         .sort();
 }
 
-/** Runs the check and writes the report; returns the process exit code (0 or 1). */
-export async function runCheck(opts: CheckOptions): Promise<{ code: number; report: Report }> {
+/**
+ * Opens the run's output folder (`<out>/<stack or manifests>/`, see tools/check/outputs.ts) and
+ * replaces it with an `incomplete` report, so that a run that never finishes leaves no stale
+ * verdict. Throws a UsageError, writing nothing, when the folder cannot be the run's.
+ */
+export function openRun(opts: CheckOptions): CheckRun {
+    const run = new CheckRun(
+        OutputFolder.open(opts.outDir, opts.stack ?? "manifests"),
+        opts.stack !== undefined ? "stack" : "manifests",
+        opts.stack,
+    );
+    run.begin();
+    return run;
+}
+
+/**
+ * Runs the check and writes its outputs into the run's folder, replacing the `incomplete` report
+ * only when everything is written; returns the process exit code (0 or 1). On an error the
+ * folder keeps the `incomplete` report: the caller replaces it with the error (`CheckRun.fail`).
+ */
+export async function runCheck(
+    opts: CheckOptions,
+    run: CheckRun = openRun(opts),
+): Promise<{ code: number; report: Report }> {
     const packDirs = packDirectories(opts.projectDir);
+    checkPolicyConfigDir(opts, packDirs);
     // Start the packs first: each loads its TypeScript while the program runs.
     const starting = packDirs.map((d) => PolicyPackPlugin.start(opts.projectDir, d, opts.packHost));
     const settled = Promise.allSettled(starting);
     try {
-        return await judge(opts, async () => {
+        return await judge(opts, run, async () => {
             const results = await settled;
             const failed = results.find((r) => r.status === "rejected");
             if (failed !== undefined) {
@@ -121,12 +158,14 @@ export async function runCheck(opts: CheckOptions): Promise<{ code: number; repo
 
 async function judge(
     opts: CheckOptions,
+    run: CheckRun,
     packs: () => Promise<PolicyPackPlugin[]>,
 ): Promise<{ code: number; report: Report }> {
     let judged: Judged[] = [];
     const notes: string[] = [];
     let outputs: Record<string, unknown> = {};
     let standIns: Report["standIns"] = [];
+    let standInValues: StandInValues[] = [];
     let kubernetesVersion = "1.33";
     const mode = opts.stack !== undefined ? "stack" : "manifests";
     const name = opts.stack ?? "manifests";
@@ -137,7 +176,7 @@ async function judge(
         dryRun: true,
     };
     // The packs are configured while the program runs, and judge each resource as it arrives.
-    const configured = configurePacks(opts, packs, identity);
+    const configured = configurePacks(opts, packs, identity, run.inputs);
     const pipeline = new AnalysisPipeline<Judged>(configured);
     const add = (j: Judged): void => {
         judged.push(j);
@@ -146,30 +185,35 @@ async function judge(
 
     if (opts.stack !== undefined) {
         const config = readStackConfig(opts.projectDir, opts.stack, opts.stackFile);
-        const run = await runProgram(opts.projectDir, projectName, opts.stack, config, (r) => {
+        run.inputs.push(config.input);
+        const program = await runProgram(opts.projectDir, projectName, opts.stack, config, (r) => {
             add({
                 ...r,
                 plain: plainValue(r.properties, false) as Record<string, unknown>,
                 masked: plainValue(r.properties, true) as Record<string, unknown>,
             });
         });
-        outputs = run.outputs;
-        standIns = run.standIns;
+        outputs = program.outputs;
+        standIns = program.standIns;
+        standInValues = program.standInValues;
         if (typeof outputs.kubernetesVersion === "string") {
             kubernetesVersion = outputs.kubernetesVersion;
         }
-        if (run.secretOutputs.length > 0) {
-            notes.push(`Secret outputs (values not printed): ${run.secretOutputs.join(", ")}.`);
+        if (program.secretOutputs.length > 0) {
+            notes.push(`Secret outputs (values not printed): ${program.secretOutputs.join(", ")}.`);
         }
     } else {
         const files = manifestFiles(opts.manifests ?? []);
-        const objects = readManifests(files);
+        const objects = readManifests(files, run.inputs);
         objects.forEach((m, i) => {
             const apiVersion = String(m.object.apiVersion);
             const kind = String(m.object.kind);
             const type = pulumiTypeOf(apiVersion, kind);
             const meta = (m.object.metadata ?? {}) as Record<string, unknown>;
-            const objName = typeof meta.name === "string" ? meta.name : `document-${m.index + 1}`;
+            const objName =
+                typeof meta.name === "string"
+                    ? meta.name
+                    : `document-${m.index + 1}${m.item !== undefined ? `-item-${m.item}` : ""}`;
             const ns = typeof meta.namespace === "string" ? `${meta.namespace}/` : "";
             const rel = path.relative(process.cwd(), m.file) || m.file;
             add({
@@ -183,6 +227,10 @@ async function judge(
             });
         });
     }
+
+    // Every pack's config file exists (tools/check/pack-config-dir.ts); checked once the stack
+    // file and its settings (or the manifests) were read, so their errors come first.
+    requirePackConfigFiles(opts, packDirectories(opts.projectDir));
 
     // Chart contents, rendered as Chart v4 would render them, join the judged resources.
     const chartValueViolations: ReportViolation[] = [];
@@ -203,8 +251,16 @@ async function judge(
     judged = analyzed.resources;
     const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
     const remediations: Remediation[] = analyzed.remediations;
+    // One AnalyzeStack request for every pack; its size and the dependency graph it carries are
+    // reported (the graph must not grow faster than the stack: see docs/performance.md).
+    const stackRequest = encodedAnalyzeStackRequest(judged);
+    const graph = {
+        dependencyEdges: judged.reduce((n, j) => n + (j.dependencies?.length ?? 0), 0),
+        largestDependencyList: judged.reduce((n, j) => Math.max(n, j.dependencies?.length ?? 0), 0),
+        analyzeStackRequestBytes: stackRequest.length,
+    };
     const stackLevelAnswers = Promise.all(
-        plugins.map((plugin, p) => plugin.analyzeStack(packNames[p], judged)),
+        plugins.map((plugin, p) => plugin.analyzeStackEncoded(packNames[p], stackRequest)),
     );
     // The packs run AnalyzeStack over the whole stack while this process would only wait:
     // manifests.yaml (the slowest output to produce) is rendered in the meantime.
@@ -242,6 +298,9 @@ async function judge(
     });
     // Values keys the local charts do not know (tools/check/values-guard.ts).
     violations.push(...chartValueViolations);
+    // Two objects with one identity, rendered chart objects included (tools/check/identities.ts).
+    const declared = declaredObjects(judged);
+    violations.push(...duplicateIdentities(declared));
     // The admission simulation (tools/check/admission/): the stack's workloads and namespaces
     // admitted under the stack's own admission rules; a refusal is a mandatory violation.
     const admission = simulateStackAdmission(judged, chartAnalyses);
@@ -288,7 +347,11 @@ async function judge(
     }
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     const advisory = violations.filter((v) => v.enforcementLevel === "advisory").length;
-    const nodeArtifacts = isRecord(outputs.nodeArtifacts) ? outputs.nodeArtifacts : {};
+    // An artifact holding a made-up value says so in its first lines (tools/check/standins.ts).
+    const { artifacts: nodeArtifacts, marked: standInArtifacts } = markStandInArtifacts(
+        isRecord(outputs.nodeArtifacts) ? outputs.nodeArtifacts : {},
+        standInValues,
+    );
     const { images, unpinned } = collectImages(judged, outputs);
     if (unpinned.length > 0) {
         notes.push(
@@ -320,7 +383,10 @@ async function judge(
         admission: admission.section,
         images,
         nodeArtifacts: Object.keys(nodeArtifacts).sort(),
+        standInArtifacts,
+        namespaceIsolation: namespaceIsolation(declared),
         breakGlass: mode === "stack" ? (outputs.breakGlass ?? null) : null,
+        graph,
         timings: {
             // From the process start (performance's time origin): the check's own loading is
             // part of the program phase and of the total, as CI pays for it.
@@ -348,7 +414,7 @@ async function judge(
         imageSources: imageSourcesOf(outputs.imageSources),
         unpinnedImageValues: unpinned,
     };
-    writeOutputs(path.join(opts.outDir, name), report, await manifests, nodeArtifacts, mirror);
+    writeOutputs(run, report, await manifests, nodeArtifacts, mirror);
     return { code: report.passed ? 0 : 1, report };
 }
 
@@ -356,18 +422,98 @@ function seconds(ms: number): number {
     return Math.round(ms) / 1000;
 }
 
-function packConfigFor(opts: CheckOptions, packDir: string, policyNames: string[]): PackConfig {
+/**
+ * The folder `--policy-config-dir` names must exist and be a folder, and each `.json` file in it
+ * (or in the stack's `stacks/policy-config/<stack>/`) the config of a pack: a misspelt file name
+ * would otherwise go unread. Checked before the packs start; that every pack has its file is
+ * checked by requirePackConfigFiles (tools/check/pack-config-dir.ts).
+ */
+function checkPolicyConfigDir(opts: CheckOptions, packDirs: readonly string[]): void {
+    if (opts.policyConfig !== undefined && opts.policyConfigDir !== undefined) {
+        throw new UsageError("--policy-config and --policy-config-dir: use one or the other");
+    }
+    if (
+        opts.policyConfig !== undefined ||
+        (opts.stack === undefined && opts.policyConfigDir === undefined)
+    ) {
+        return;
+    }
+    const explicit = opts.policyConfigDir !== undefined;
+    const dir =
+        opts.policyConfigDir ??
+        path.join(opts.projectDir, "stacks", "policy-config", opts.stack ?? "");
+    let stat: fs.Stats;
+    try {
+        stat = fs.statSync(dir);
+    } catch {
+        if (explicit) {
+            throw new UsageError(`--policy-config-dir: "${dir}" does not exist`);
+        }
+        // A stack without its folder: refused by requirePackConfigFiles once the stack file was
+        // read, so that the stack file's own errors come first.
+        return;
+    }
+    const packs = packDirs.map((d) => `${path.basename(d)}.json`);
+    if (!stat.isDirectory()) {
+        // Worded as tools/check/pack-config-dir.ts words it.
+        throw new UsageError(
+            `--policy-config-dir: "${dir}" is not a folder; expected a folder with one ` +
+                `<pack>.json per pack (${packs.join(", ")})`,
+        );
+    }
+    for (const entry of fs.readdirSync(dir).sort()) {
+        if (entry.endsWith(".json") && !packs.includes(entry)) {
+            const hint = closestKey(entry, packs);
+            throw new UsageError(
+                `${path.join(dir, entry)}: not the config of any policy pack` +
+                    (hint !== undefined ? ` (did you mean ${hint}?)` : "") +
+                    `; expected one of ${packs.join(", ")}`,
+            );
+        }
+    }
+}
+
+/**
+ * The config given to one pack: `--policy-config` (the same file for every pack), else its
+ * `<pack>.json` in `--policy-config-dir` or the stack's folder, else none. Every file read is
+ * recorded in `inputs`; a policy name the config uses that is not a policy (of this pack, or of
+ * any pack for `--policy-config`) is a UsageError naming the file and the closest policy.
+ */
+function packConfigFor(
+    opts: CheckOptions,
+    packDir: string,
+    packName: string,
+    policyNames: readonly string[],
+    allPolicies: ReadonlyMap<string, readonly string[]>,
+    read: (file: string, label: string) => PackConfig,
+): PackConfig {
     let given: PackConfig = {};
     const pack = path.basename(packDir);
     if (opts.policyConfig !== undefined) {
-        given = readPackConfig(opts.policyConfig);
+        given = structuredClone(read(opts.policyConfig, "--policy-config"));
+        const every = [...new Set([...allPolicies.values()].flat())];
+        const unknown = unknownPolicyNames(
+            given,
+            opts.policyConfig,
+            every,
+            `any policy pack (${[...allPolicies.keys()].join(", ")})`,
+        );
+        if (unknown.length > 0) {
+            throw new UsageError(unknown.join("\n"));
+        }
     } else if (opts.stack !== undefined || opts.policyConfigDir !== undefined) {
         const dir =
             opts.policyConfigDir ??
             path.join(opts.projectDir, "stacks", "policy-config", opts.stack ?? "");
         const file = path.join(dir, `${pack}.json`);
         if (fs.existsSync(file)) {
-            given = readPackConfig(file);
+            given = structuredClone(
+                read(file, opts.policyConfigDir !== undefined ? "--policy-config-dir" : "--stack"),
+            );
+            const unknown = unknownPolicyNames(given, file, policyNames, `pack "${packName}"`);
+            if (unknown.length > 0) {
+                throw new UsageError(unknown.join("\n"));
+            }
         }
     }
     if (opts.podSecurityLevel !== undefined) {
@@ -390,17 +536,38 @@ async function configurePacks(
     opts: CheckOptions,
     packs: () => Promise<PolicyPackPlugin[]>,
     identity: StackIdentity,
+    inputs: InputFile[],
 ): Promise<ConfiguredPacks & { report: Report["packs"] }> {
     const plugins = await packs();
     const names: string[] = [];
     const remediating: boolean[] = [];
     const report: Report["packs"] = [];
+    const infos: Awaited<ReturnType<PolicyPackPlugin["info"]>>[] = [];
     for (const plugin of plugins) {
-        const info = await plugin.info();
+        infos.push(await plugin.info());
+    }
+    const allPolicies = new Map(infos.map((i) => [i.name, i.policies.map((p) => p.name)]));
+    // Each config file is read once (--policy-config serves every pack) and recorded as an input.
+    const read = new Map<string, PackConfig>();
+    const readOnce = (file: string, label: string): PackConfig => {
+        let config = read.get(file);
+        if (config === undefined) {
+            const loaded = readPackConfigFile(file, label);
+            inputs.push(loaded.input);
+            config = loaded.config;
+            read.set(file, config);
+        }
+        return config;
+    };
+    for (const [p, plugin] of plugins.entries()) {
+        const info = infos[p];
         const given = packConfigFor(
             opts,
             plugin.directory,
-            info.policies.map((p) => p.name),
+            info.name,
+            info.policies.map((x) => x.name),
+            allPolicies,
+            readOnce,
         );
         const { config, errors } = reconcilePackConfig(info.policies, info.initialConfig, given);
         if (errors.length > 0) {
@@ -509,6 +676,19 @@ function collectImages(
         images,
         unpinned: unpinned.filter((u) => !listed.has(parseImage(u.image).name)),
     };
+}
+
+/** Every Kubernetes object among the judged resources, with the resource that declares it. */
+function declaredObjects(judged: readonly Judged[]): DeclaredObject[] {
+    return judged.flatMap((j) => {
+        const object = kubernetesObject(j);
+        const resource = {
+            type: j.type,
+            name: j.name,
+            ...(j.file !== undefined ? { file: j.file } : {}),
+        };
+        return object === undefined ? [] : [{ resource, object }];
+    });
 }
 
 /**
@@ -757,14 +937,20 @@ async function renderManifests(judged: readonly Judged[]): Promise<string> {
         if (obj !== undefined) {
             // Every object is a fresh copy, so there are no shared nodes to turn into aliases;
             // skipping that search is most of what stringifying costs on large stacks.
-            docs.push(YAML.stringify(obj, { aliasDuplicateObjects: false }));
+            // Secret data and literal credentials are masked in every mode (tools/check/masking.ts).
+            docs.push(YAML.stringify(maskObject(obj), { aliasDuplicateObjects: false }));
         }
     }
     return docs.join("---\n");
 }
 
+/**
+ * Writes every output of a finished run into a new folder and renames it over the run's folder
+ * (tools/check/outputs.ts). report.json says `status` (`passed` or `failed`), the exit code, and
+ * the digest of every input file, so a report is tied to exactly what it judged.
+ */
 function writeOutputs(
-    dir: string,
+    run: CheckRun,
     report: Report,
     manifests: string,
     nodeArtifacts: Record<string, unknown>,
@@ -772,9 +958,9 @@ function writeOutputs(
 ): void {
     // Every node artifact is checked before anything is written, so a bad one leaves no half
     // report behind.
-    const artifacts: [string, string][] = Object.entries(nodeArtifacts).map(([rel, content]) => {
-        const target = path.resolve(dir, rel);
-        if (!target.startsWith(path.resolve(dir) + path.sep)) {
+    const artifacts: OutputFile[] = Object.entries(nodeArtifacts).map(([rel, content]) => {
+        const inside = path.resolve("/out", rel);
+        if (!inside.startsWith(`${path.sep}out${path.sep}`)) {
             throw new Error(`node artifact path "${rel}" escapes the output directory`);
         }
         if (typeof content !== "string") {
@@ -782,17 +968,33 @@ function writeOutputs(
                 `node artifact "${rel}" is ${content === null ? "null" : typeof content}, expected the file's text`,
             );
         }
-        return [target, content];
+        return { path: rel, content, mode: 0o600 };
     });
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
-    fs.writeFileSync(path.join(dir, "report.md"), renderMarkdown(report));
-    fs.writeFileSync(path.join(dir, "manifests.yaml"), manifests);
-    fs.writeFileSync(path.join(dir, "images.txt"), report.images.map((i) => `${i}\n`).join(""));
-    fs.writeFileSync(path.join(dir, "mirror.json"), JSON.stringify(mirror, null, 2) + "\n");
-    for (const [target, content] of artifacts) {
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, content, { mode: 0o600 });
-    }
+    const input = run.input();
+    const status = report.passed ? "passed" : "failed";
+    // The run's status, exit code and inputs first, then the report (keys keep their first place).
+    const written = Object.assign(
+        {
+            tool: report.tool,
+            mode: report.mode,
+            ...(report.stack !== undefined ? { stack: report.stack } : {}),
+            status,
+            exitCode: report.passed ? 0 : 1,
+        },
+        report,
+        { startedAt: run.startedAt, input },
+    );
+    run.folder.replace([
+        { path: "report.json", content: JSON.stringify(written, null, 2) + "\n" },
+        {
+            path: "report.md",
+            content: [renderMarkdown(report).replace(/\n*$/, "\n"), ...inputMarkdown(input)].join(
+                "\n",
+            ),
+        },
+        { path: "manifests.yaml", content: manifests },
+        { path: "images.txt", content: report.images.map((i) => `${i}\n`).join("") },
+        { path: "mirror.json", content: JSON.stringify(mirror, null, 2) + "\n" },
+        ...artifacts,
+    ]);
 }

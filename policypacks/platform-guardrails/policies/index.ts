@@ -4,12 +4,15 @@ import { chartsAllowedSources } from "./charts-allowed-sources";
 import { chartsExactVersion } from "./charts-exact-version";
 import { chartsImagesAllowedRegistries } from "./charts-images-allowed-registries";
 import { chartsNoHelmRelease } from "./charts-no-helm-release";
+import { controlPlaneHardened } from "./control-plane-hardened";
 import { encryptionKeysProtected } from "./encryption-keys-protected";
 import { encryptionWriteProviderNotIdentity } from "./encryption-write-provider-not-identity";
 import { namespacesPodSecurityEnforce } from "./namespaces-pod-security-enforce";
 import { namespacesRequiredLabels } from "./namespaces-required-labels";
 import { networkDefaultDeny } from "./network-default-deny";
+import { networkNoAllowAll } from "./network-no-allow-all";
 import { pkiCaKeysProtected } from "./pki-ca-keys-protected";
+import { rbacAggregatedRoles } from "./rbac-aggregated-roles";
 import { rbacNoAnonymousBindings } from "./rbac-no-anonymous-bindings";
 import { rbacNoEscalateBindImpersonate } from "./rbac-no-escalate-bind-impersonate";
 import { rbacNoWildcards } from "./rbac-no-wildcards";
@@ -28,6 +31,7 @@ export const policies: Policies = [
     rbacNoEscalateBindImpersonate,
     rbacNoAnonymousBindings,
     rbacRestrictClusterAdmin,
+    rbacAggregatedRoles,
     servicesRestrictExposure,
     servicesNoExternalIps,
     namespacesPodSecurityEnforce,
@@ -40,10 +44,12 @@ export const policies: Policies = [
     chartsImagesAllowedRegistries,
     chartsNoHelmRelease,
     networkDefaultDeny,
+    networkNoAllowAll,
     pkiCaKeysProtected,
     encryptionKeysProtected,
     encryptionWriteProviderNotIdentity,
     auditPolicyPresent,
+    controlPlaneHardened,
     tenantNamespaceGuardrails,
     tenantNamespaceAfterEnforcement,
 ];

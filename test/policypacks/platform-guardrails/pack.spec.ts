@@ -15,6 +15,8 @@ const workloadPolicyNames = [
     "images-allowed-registries",
     "images-no-latest-tag",
     "images-require-digest",
+    "persistent-volumes-no-host-path",
+    "workloads-no-pod-spec-patches",
     "resources-requests-limits",
     "probes-readiness-liveness",
     "service-account-token-opt-in",
@@ -65,6 +67,7 @@ describe("pack platform-guardrails", () => {
         "rbac-no-escalate-bind-impersonate",
         "rbac-no-anonymous-bindings",
         "rbac-restrict-cluster-admin",
+        "rbac-aggregated-roles",
         "services-restrict-exposure",
         "services-no-external-ips",
         "namespaces-pod-security-enforce",
@@ -76,6 +79,7 @@ describe("pack platform-guardrails", () => {
         "charts-images-allowed-registries",
         "charts-no-helm-release",
         "network-default-deny",
+        "network-no-allow-all",
         "pki-ca-keys-protected",
     ];
     for (const name of mine) {

@@ -76,4 +76,32 @@ describe("policy rbac-no-anonymous-bindings", () => {
             [],
         );
     });
+    it("reports the Group system:serviceaccounts (every service account of every namespace)", async () => {
+        const props = clusterRoleBinding();
+        props.subjects.push({
+            kind: "Group",
+            apiGroup: "rbac.authorization.k8s.io",
+            name: "system:serviceaccounts",
+        });
+        assert.deepEqual(await runResourcePolicy(policy, { type: T.clusterRoleBinding, props }), [
+            `ClusterRoleBinding "namespace-viewers" binds ClusterRole "namespace-viewer" to ` +
+                `everyone: subjects[2] is Group "system:serviceaccounts" (every service account ` +
+                `of every namespace). ${FIX}`,
+        ]);
+    });
+
+    it("passes one namespace's service accounts and names that are other identities", async () => {
+        const props = roleBinding();
+        props.subjects = [
+            {
+                kind: "Group",
+                apiGroup: "rbac.authorization.k8s.io",
+                name: "system:serviceaccounts:tenant-a",
+            },
+            // Names are case-sensitive: these are other (unused) identities, which grant nothing to anyone.
+            { kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "System:Authenticated" },
+            { kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "system:serviceaccounts" },
+        ];
+        assert.deepEqual(await runResourcePolicy(policy, { type: T.roleBinding, props }), []);
+    });
 });

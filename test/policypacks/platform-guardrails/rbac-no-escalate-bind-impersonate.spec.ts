@@ -4,7 +4,7 @@ import { clusterRole, role, T } from "../../fixtures/platform/guardrails";
 import { runResourcePolicy } from "../../util/policy-harness";
 
 const FIX =
-    'Remove escalate, bind and impersonate (and "*") from the role, or add it to ' +
+    'Remove escalate, bind and impersonate (and "*") from the role and from what it aggregates, or add it to ' +
     "rbac-no-escalate-bind-impersonate.allowedRoles if it is a platform role that must have them.";
 
 describe("policy rbac-no-escalate-bind-impersonate", () => {
@@ -62,5 +62,65 @@ describe("policy rbac-no-escalate-bind-impersonate", () => {
             }),
             [],
         );
+    });
+    it("compares verbs as the authorizer does: Escalate and BIND match no request and pass", async () => {
+        const props = role();
+        props.rules[1].verbs = ["get", "Escalate", "BIND", "Impersonate", " bind"];
+        assert.deepEqual(await runResourcePolicy(policy, { type: T.role, props }), []);
+    });
+
+    describe("aggregated ClusterRoles", () => {
+        it("reports selectors that aggregate built-in roles granting * or impersonate", async () => {
+            const props = clusterRole();
+            props.rules = [];
+            props.aggregationRule = {
+                clusterRoleSelectors: [
+                    { matchLabels: { "kubernetes.io/bootstrapping": "rbac-defaults" } },
+                    {
+                        matchExpressions: [
+                            {
+                                key: "rbac.authorization.k8s.io/aggregate-to-edit",
+                                operator: "Exists",
+                            },
+                        ],
+                    },
+                ],
+            };
+            assert.deepEqual(await runResourcePolicy(policy, { type: T.clusterRole, props }), [
+                `ClusterRole "namespace-viewer" grants privilege escalation: ` +
+                    `aggregationRule.clusterRoleSelectors[0] aggregates the built-in ClusterRole ` +
+                    `"cluster-admin", which grants "*"; aggregationRule.clusterRoleSelectors[0] ` +
+                    `aggregates the built-in ClusterRole "edit", which grants "impersonate"; ` +
+                    `aggregationRule.clusterRoleSelectors[0] aggregates the built-in ClusterRole ` +
+                    `"system:aggregate-to-edit", which grants "impersonate"; ` +
+                    `aggregationRule.clusterRoleSelectors[1] aggregates the built-in ClusterRole ` +
+                    `"system:aggregate-to-edit", which grants "impersonate". ${FIX}`,
+            ]);
+        });
+
+        it("reports a selector of the sources of admin (edit, with impersonate on serviceaccounts)", async () => {
+            const props = clusterRole();
+            props.aggregationRule = {
+                clusterRoleSelectors: [
+                    { matchLabels: { "rbac.authorization.k8s.io/aggregate-to-admin": "true" } },
+                ],
+            };
+            assert.deepEqual(await runResourcePolicy(policy, { type: T.clusterRole, props }), [
+                `ClusterRole "namespace-viewer" grants privilege escalation: ` +
+                    `aggregationRule.clusterRoleSelectors[0] aggregates the built-in ClusterRole ` +
+                    `"edit", which grants "impersonate". ${FIX}`,
+            ]);
+        });
+
+        it("passes aggregation by a label of one's own", async () => {
+            const props = clusterRole();
+            props.aggregationRule = {
+                clusterRoleSelectors: [
+                    { matchLabels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" } },
+                    { matchLabels: { "rbac.example.com/aggregate-to-monitoring": "true" } },
+                ],
+            };
+            assert.deepEqual(await runResourcePolicy(policy, { type: T.clusterRole, props }), []);
+        });
     });
 });

@@ -4,8 +4,12 @@ import { clusterRole, role, T } from "../../fixtures/platform/guardrails";
 import { runResourcePolicy } from "../../util/policy-harness";
 
 const FIX =
-    "List the exact verbs, resources and API groups the role needs, or add the role to " +
+    "List the exact verbs, resources, API groups and non-resource URLs the role needs (and " +
+    "aggregate only roles selected by a label of your own), or add the role to " +
     "rbac-no-wildcards.allowedRoles if it is a platform role that must have them.";
+const CLUSTER_ADMIN =
+    'the built-in ClusterRole "cluster-admin" (verbs "*", apiGroups "*", resources "*", ' +
+    'nonResourceURLs "*")';
 
 describe("policy rbac-no-wildcards", () => {
     it("passes a Role and a ClusterRole with exact rules", async () => {
@@ -99,5 +103,103 @@ describe("policy rbac-no-wildcards", () => {
             config: { allowedRoles: ["developer"] },
         });
         assert.equal(messages.length, 1);
+    });
+    it('reports every non-resource URL: "*", "/*" and "/**"', async () => {
+        const props = clusterRole();
+        props.rules.push({
+            nonResourceURLs: ["/healthz", "*", "/*", "/**", "/metrics/*"],
+            verbs: ["get"],
+        });
+        assert.deepEqual(await runResourcePolicy(rbacNoWildcards, { type: T.clusterRole, props }), [
+            `ClusterRole "namespace-viewer" uses wildcards: rules[1].nonResourceURLs contains "*", ` +
+                `rules[1].nonResourceURLs contains "/*", rules[1].nonResourceURLs contains "/**". ${FIX}`,
+        ]);
+    });
+
+    it('passes what the authorizer does not treat as a wildcard: "pods/*", resourceNames ["*"], a URL prefix', async () => {
+        const props = role();
+        props.rules.push(
+            { apiGroups: [""], resources: ["pods/*"], verbs: ["get"] },
+            { apiGroups: [""], resources: ["configmaps"], resourceNames: ["*"], verbs: ["get"] },
+        );
+        assert.deepEqual(await runResourcePolicy(rbacNoWildcards, { type: T.role, props }), []);
+        const urls = clusterRole();
+        urls.rules.push({ nonResourceURLs: ["/healthz/*", "/livez"], verbs: ["get"] });
+        assert.deepEqual(
+            await runResourcePolicy(rbacNoWildcards, { type: T.clusterRole, props: urls }),
+            [],
+        );
+    });
+
+    describe("aggregated ClusterRoles (rules filled in from the roles their selectors match)", () => {
+        it("reports an empty selector, which aggregates every ClusterRole, cluster-admin included", async () => {
+            const props = clusterRole();
+            props.rules = [];
+            props.aggregationRule = { clusterRoleSelectors: [{}] };
+            assert.deepEqual(
+                await runResourcePolicy(rbacNoWildcards, { type: T.clusterRole, props }),
+                [
+                    `ClusterRole "namespace-viewer" uses wildcards: aggregationRule.clusterRoleSelectors[0] ` +
+                        `aggregates ${CLUSTER_ADMIN}. ${FIX}`,
+                ],
+            );
+        });
+
+        it("reports a selector on the label every built-in ClusterRole carries", async () => {
+            const props = clusterRole();
+            props.aggregationRule = {
+                clusterRoleSelectors: [
+                    { matchLabels: { "rbac.example.com/aggregate-to-viewer": "true" } },
+                    {
+                        matchExpressions: [
+                            {
+                                key: "kubernetes.io/bootstrapping",
+                                operator: "In",
+                                values: ["rbac-defaults"],
+                            },
+                        ],
+                    },
+                ],
+            };
+            assert.deepEqual(
+                await runResourcePolicy(rbacNoWildcards, { type: T.clusterRole, props }),
+                [
+                    `ClusterRole "namespace-viewer" uses wildcards: aggregationRule.clusterRoleSelectors[1] ` +
+                        `aggregates ${CLUSTER_ADMIN}. ${FIX}`,
+                ],
+            );
+        });
+
+        it("reports a selector made only of negative requirements (it matches cluster-admin too)", async () => {
+            const props = clusterRole();
+            props.aggregationRule = {
+                clusterRoleSelectors: [
+                    { matchExpressions: [{ key: "team", operator: "DoesNotExist" }] },
+                ],
+            };
+            assert.equal(
+                (await runResourcePolicy(rbacNoWildcards, { type: T.clusterRole, props })).length,
+                1,
+            );
+        });
+
+        it("passes aggregation by a label of one's own (the RBAC documentation's monitoring example)", async () => {
+            const props = clusterRole();
+            props.rules = [];
+            props.aggregationRule = {
+                clusterRoleSelectors: [
+                    { matchLabels: { "rbac.example.com/aggregate-to-monitoring": "true" } },
+                    {
+                        matchExpressions: [
+                            { key: "rbac.example.com/aggregate-to-monitoring", operator: "Exists" },
+                        ],
+                    },
+                ],
+            };
+            assert.deepEqual(
+                await runResourcePolicy(rbacNoWildcards, { type: T.clusterRole, props }),
+                [],
+            );
+        });
     });
 });
