@@ -5,15 +5,20 @@
  * or runtime download.
  */
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import type { Platform } from "../../components/platform";
 import { chartValueImages, ChartValueImage } from "../../policypacks/lib/chart-images";
 import { isAllowedImage, parseImage } from "../../policypacks/lib/images";
 import { loadSettings } from "../../stacks";
 import type { PlatformSettings } from "../../stacks/schema";
 import { readStackConfig } from "../../tools/check/stack-config";
-import { standInFor } from "../../tools/check/standins";
-import { installMocks, ofType, recorded, resetRecorded, settled } from "../util/mocks";
+import {
+    installMocks,
+    installProviderStandIns,
+    ofType,
+    recorded,
+    resetRecorded,
+    settled,
+} from "../util/mocks";
 import { runResourcePolicy } from "../util/policy-harness";
 import { chartsImagesAllowedRegistries } from "../../policypacks/platform-guardrails/policies/charts-images-allowed-registries";
 
@@ -78,22 +83,6 @@ async function chartPolicyVerdicts(charts: typeof recorded): Promise<Record<stri
         });
     }
     return out;
-}
-
-/**
- * Provider stand-ins for the resources whose outputs the program reads (random bytes, keys and
- * certificates), the same the offline check uses; every other resource echoes its inputs.
- */
-function installProviderStandIns(): void {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
-    const echo = monitor.mocks.newResource.bind(monitor.mocks);
-    monitor.mocks.newResource = (args) => {
-        if (args.type.startsWith("random:") || args.type.startsWith("tls:")) {
-            const { state } = standInFor(args.type, args.inputs as Record<string, unknown>);
-            return { id: `${args.name}-id`, state };
-        }
-        return echo(args);
-    };
 }
 
 /** The image-bearing values of a chart's values that do not point at the mirror. */

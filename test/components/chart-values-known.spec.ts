@@ -10,7 +10,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { certManagerChart } from "../../components/cert-manager/defaults";
 import { falcoChart, falcosidekickChart } from "../../components/falco/defaults";
 import { gatekeeperChart } from "../../components/gatekeeper/defaults";
@@ -19,7 +18,6 @@ import { linkerdCharts } from "../../components/linkerd/defaults";
 import type { PinnedChart } from "../../components/shared/chart-source";
 import { loadSettings } from "../../stacks";
 import { readStackConfig } from "../../tools/check/stack-config";
-import { standInFor } from "../../tools/check/standins";
 import {
     ChartValuesSpec,
     documentedKeysFor,
@@ -27,7 +25,14 @@ import {
     unknownValueKeys,
     ValueKeyFinding,
 } from "../../tools/check/values-guard";
-import { installMocks, ofType, RecordedResource, resetRecorded, settled } from "../util/mocks";
+import {
+    installMocks,
+    installProviderStandIns,
+    ofType,
+    RecordedResource,
+    resetRecorded,
+    settled,
+} from "../util/mocks";
 import { committedStacks } from "../util/stacks";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -108,22 +113,6 @@ function withValue(values: unknown, dotted: string, value: unknown): Record<stri
     }
     cur[segs[segs.length - 1]] = value;
     return out;
-}
-
-/**
- * Provider stand-ins for the resources whose outputs the program reads (random bytes, keys and
- * certificates), the same the offline check uses; every other resource echoes its inputs.
- */
-function installProviderStandIns(): void {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
-    const echo = monitor.mocks.newResource.bind(monitor.mocks);
-    monitor.mocks.newResource = (args) => {
-        if (args.type.startsWith("random:") || args.type.startsWith("tls:")) {
-            const { state } = standInFor(args.type, args.inputs as Record<string, unknown>);
-            return { id: `${args.name}-id`, state };
-        }
-        return echo(args);
-    };
 }
 
 describe("chart values: every key the components set is known to the pinned chart", function () {

@@ -9,9 +9,13 @@ import * as path from "path";
 import { ownerLabel, platformOwner, tenantLabel } from "../../contract/labels";
 import { loadSettings } from "../../stacks";
 import { readStackConfig } from "../../tools/check/stack-config";
-import { standInFor } from "../../tools/check/standins";
-import * as pulumi from "@pulumi/pulumi";
-import { installMocks, ofType, resetRecorded, settled } from "../util/mocks";
+import {
+    installMocks,
+    installProviderStandIns,
+    ofType,
+    resetRecorded,
+    settled,
+} from "../util/mocks";
 import { committedStacks } from "../util/stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,18 +23,6 @@ type Loose = any;
 
 const projectDir = path.join(__dirname, "..", "..");
 const stacks = committedStacks();
-
-function installProviderStandIns(): void {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
-    const echo = monitor.mocks.newResource.bind(monitor.mocks);
-    monitor.mocks.newResource = (args) => {
-        if (args.type.startsWith("random:") || args.type.startsWith("tls:")) {
-            const { state } = standInFor(args.type, args.inputs as Record<string, unknown>);
-            return { id: `${args.name}-id`, state };
-        }
-        return echo(args);
-    };
-}
 
 describe("namespace labels: the platform's namespaces pass its own namespace-labels constraint", function () {
     this.timeout(60_000);

@@ -6,17 +6,16 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import type { Platform } from "../../components/platform";
 import { tenantNamespaceAfterEnforcement } from "../../policypacks/platform-guardrails/policies/tenant-namespace-after-enforcement";
 import { loadSettings } from "../../stacks";
 import type { PlatformSettings } from "../../stacks/schema";
 import { readStackConfig } from "../../tools/check/stack-config";
-import { standInFor } from "../../tools/check/standins";
 import {
     installMocks,
-    RecordedResource,
+    installProviderStandIns,
     recorded,
+    RecordedResource,
     resetRecorded,
     settled,
     unwrap,
@@ -26,18 +25,6 @@ import { committedStacks } from "../util/stacks";
 
 const projectDir = path.join(__dirname, "..", "..");
 const tenantType = "sovereign:baseline:TenantNamespace";
-
-function installProviderStandIns(): void {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
-    const echo = monitor.mocks.newResource.bind(monitor.mocks);
-    monitor.mocks.newResource = (args) => {
-        if (args.type.startsWith("random:") || args.type.startsWith("tls:")) {
-            const { state } = standInFor(args.type, args.inputs as Record<string, unknown>);
-            return { id: `${args.name}-id`, state };
-        }
-        return echo(args);
-    };
-}
 
 /** The stack's settings with `extra` generated tenants added (copies of its first tenant). */
 function settingsWith(stack: string, extra: number): PlatformSettings {

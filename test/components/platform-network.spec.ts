@@ -5,7 +5,6 @@
  * there).
  */
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import type { PolicyResource } from "@pulumi/policy";
 import type { PlatformNetworkArgs } from "../../components/platform-network";
 import {
@@ -28,10 +27,10 @@ import { networkDefaultDeny } from "../../policypacks/platform-guardrails/polici
 import { loadSettings } from "../../stacks";
 import type { PlatformSettings } from "../../stacks/schema";
 import { readStackConfig } from "../../tools/check/stack-config";
-import { standInFor } from "../../tools/check/standins";
 import { assertGoldenJson } from "../util/golden";
 import {
     installMocks,
+    installProviderStandIns,
     named,
     recorded,
     RecordedResource,
@@ -885,22 +884,6 @@ describe("components/platform-network", () => {
         });
     });
 });
-
-/**
- * Provider stand-ins for the resources whose outputs the program reads (random bytes, keys and
- * certificates), the same the offline check uses; every other resource echoes its inputs.
- */
-function installProviderStandIns(): void {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
-    const echo = monitor.mocks.newResource.bind(monitor.mocks);
-    monitor.mocks.newResource = (args) => {
-        if (args.type.startsWith("random:") || args.type.startsWith("tls:")) {
-            const { state } = standInFor(args.type, args.inputs as Record<string, unknown>);
-            return { id: `${args.name}-id`, state };
-        }
-        return echo(args);
-    };
-}
 
 /** A Deployment in `namespace`, as a chart would render it, under the platform's resources. */
 function stubDeployment(namespace: string, resources: PolicyResource[]): PolicyResource {

@@ -7,13 +7,17 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "../../stacks";
 import { simulateAdmission } from "../../tools/check/admission/simulate";
 import { readStackConfig } from "../../tools/check/stack-config";
-import { standInFor } from "../../tools/check/standins";
 import { compliantPodSpec } from "../fixtures/workloads/compliant";
-import { installMocks, recorded, resetRecorded, settled } from "../util/mocks";
+import {
+    installMocks,
+    installProviderStandIns,
+    recorded,
+    resetRecorded,
+    settled,
+} from "../util/mocks";
 import { committedStacks } from "../util/stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,18 +25,6 @@ type Loose = any;
 
 const projectDir = path.join(__dirname, "..", "..");
 const chartType = "kubernetes:helm.sh/v4:Chart";
-
-function installProviderStandIns(): void {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
-    const echo = monitor.mocks.newResource.bind(monitor.mocks);
-    monitor.mocks.newResource = (args) => {
-        if (args.type.startsWith("random:") || args.type.startsWith("tls:")) {
-            const { state } = standInFor(args.type, args.inputs as Record<string, unknown>);
-            return { id: `${args.name}-id`, state };
-        }
-        return echo(args);
-    };
-}
 
 /** The recorded Kubernetes objects of the platform, as the check hands them to the simulation. */
 function platformObjects(): Parameters<typeof simulateAdmission>[0] {

@@ -18,6 +18,7 @@ import {
     RegisterRequest,
     waitForRPCs,
 } from "../../tools/check/engine";
+import { standInFor } from "../../tools/check/standins";
 
 /** One registered resource with its inputs and options. */
 export interface RecordedResource {
@@ -170,6 +171,23 @@ export function installTlsStandIns(): void {
                     certPem: `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n`,
                 },
             };
+        }
+        return echo(args);
+    };
+}
+
+/**
+ * The offline check's provider stand-ins under the recording mocks: random bytes and tls keys and
+ * certificates get values of the right shape (`tools/check/standins.ts`), as in the check; every
+ * other resource echoes its inputs. For tests that build the whole platform from a stack.
+ */
+export function installProviderStandIns(): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
+    const echo = monitor.mocks.newResource.bind(monitor.mocks);
+    monitor.mocks.newResource = (args) => {
+        if (args.type.startsWith("random:") || args.type.startsWith("tls:")) {
+            const { state } = standInFor(args.type, args.inputs as Record<string, unknown>);
+            return { id: `${args.name}-id`, state };
         }
         return echo(args);
     };
