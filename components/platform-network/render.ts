@@ -5,8 +5,11 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { platformLabels } from "../shared/labels";
-import { clusterDns } from "../tenant-namespace/defaults";
-import type { RenderedNetworkPolicy } from "../tenant-namespace/render";
+import {
+    dnsEgressRule,
+    namespaceSelector,
+    type RenderedNetworkPolicy,
+} from "../tenant-namespace/render";
 import {
     cidrProblem,
     Endpoint,
@@ -401,11 +404,6 @@ export function unreachableDestination(
     );
 }
 
-/** A selector on the immutable `kubernetes.io/metadata.name` label (the tenants' shape). */
-function namespaceSelector(namespace: string): { matchLabels: Record<string, string> } {
-    return { matchLabels: { "kubernetes.io/metadata.name": namespace } };
-}
-
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 
 /** A pod selector: `{}` (every pod) for no labels, else the labels. */
@@ -521,20 +519,7 @@ export function renderNetworkPolicies(spec: NamespaceNetworkSpec): RenderedNetwo
             object: networkPolicy(spec, networkObjectNames.allowDns, {
                 podSelector: {},
                 policyTypes: ["Egress"],
-                egress: [
-                    {
-                        to: [
-                            {
-                                namespaceSelector: namespaceSelector(clusterDns.namespace),
-                                podSelector: { matchLabels: { ...clusterDns.podLabels } },
-                            },
-                        ],
-                        ports: [
-                            { protocol: "UDP", port: clusterDns.port },
-                            { protocol: "TCP", port: clusterDns.port },
-                        ],
-                    },
-                ],
+                egress: [dnsEgressRule()],
             }),
         },
     ];

@@ -261,9 +261,28 @@ function networkPolicy(
     };
 }
 
-function namespaceSelector(namespace: string): { matchLabels: Record<string, string> } {
-    // `kubernetes.io/metadata.name` is set by the API server and cannot be forged by a tenant.
+/**
+ * A selector on a namespace's `kubernetes.io/metadata.name` label, which the API server sets and
+ * no tenant can forge (pure).
+ */
+export function namespaceSelector(namespace: string): { matchLabels: Record<string, string> } {
     return { matchLabels: { "kubernetes.io/metadata.name": namespace } };
+}
+
+/** The egress rule allowing DNS (UDP and TCP) to the cluster DNS pods, and nothing else (pure). */
+export function dnsEgressRule(): Record<string, unknown> {
+    return {
+        to: [
+            {
+                namespaceSelector: namespaceSelector(clusterDns.namespace),
+                podSelector: { matchLabels: { ...clusterDns.podLabels } },
+            },
+        ],
+        ports: [
+            { protocol: "UDP", port: clusterDns.port },
+            { protocol: "TCP", port: clusterDns.port },
+        ],
+    };
 }
 
 /**
@@ -292,20 +311,7 @@ export function renderNetworkPolicies(spec: TenantSpec): RenderedNetworkPolicy[]
             object: networkPolicy(spec, objectNames.allowDns, {
                 podSelector: {},
                 policyTypes: ["Egress"],
-                egress: [
-                    {
-                        to: [
-                            {
-                                namespaceSelector: namespaceSelector(clusterDns.namespace),
-                                podSelector: { matchLabels: { ...clusterDns.podLabels } },
-                            },
-                        ],
-                        ports: [
-                            { protocol: "UDP", port: clusterDns.port },
-                            { protocol: "TCP", port: clusterDns.port },
-                        ],
-                    },
-                ],
+                egress: [dnsEgressRule()],
             }),
         },
     ];
