@@ -685,10 +685,16 @@ export const controls: readonly Control[] = [
             comp(componentTypes.linkerd, "identityIssuer"),
             comp(componentTypes.linkerd, "trustAnchorValidityHours"),
             comp(componentTypes.certManager, "ca"),
+            comp(componentTypes.certManager, "externalCa"),
+            comp(componentTypes.linkerd, "externalTrustAnchor"),
             comp(componentTypes.tenantNamespace, "meshed"),
             pg("pki-ca-keys-protected"),
+            pg("secrets-no-key-material-in-state"),
         ],
-        notes: "Trust-anchor rotation: docs/runbooks/linkerd-trust-anchor-rotation.md.",
+        notes:
+            "Trust-anchor rotation: docs/runbooks/linkerd-trust-anchor-rotation.md. A site that " +
+            "brings its own CA and trust anchor keeps their keys out of the Pulumi state " +
+            '(docs/operations.md, "Bring your own CA").',
     },
     {
         id: "SC-NET-03",
@@ -720,6 +726,7 @@ export const controls: readonly Control[] = [
             pg("secrets-no-credentials-in-configmaps"),
             pg("secrets-no-credentials-in-env"),
             pg("secrets-from-pulumi-secrets"),
+            pg("secrets-no-key-material-in-state"),
             manual("5.4.2: an external secret store (ESO/Vault) is not part of this repository"),
         ],
         evidence: [chartContents],

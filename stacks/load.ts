@@ -225,6 +225,10 @@ function describeValue(value: unknown): string {
         return "[PEM text]";
     }
     const text = JSON.stringify(value);
+    // Nor an object holding PEM text: its first 80 characters could be a key's.
+    if (text.includes("-----BEGIN")) {
+        return "[object with PEM text]";
+    }
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

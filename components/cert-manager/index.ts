@@ -4,6 +4,7 @@ import * as tls from "@pulumi/tls";
 import type { PlatformSettings } from "../../stacks/schema";
 import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
 import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { formatIssues } from "../shared/issues";
 import { childOptions } from "../shared/options";
 import {
     caSecretName,
@@ -14,17 +15,21 @@ import {
     certManagerReleaseName,
 } from "./defaults";
 import {
+    CaSource,
+    caSourceOf,
     certManagerLabels,
+    ExternalCa,
     imageReference,
     renderCaIssuer,
     renderCertManagerNamespace,
     renderCertManagerValues,
     renderTlsSecret,
     RepositoryImage,
+    validateCaSource,
 } from "./render";
 
 export { renderCertificate } from "./render";
-export type { CertificateSpec } from "./render";
+export type { CaSource, CertificateSpec, ExternalCa } from "./render";
 
 /** The internal CA's root certificate of {@link CertManagerArgs}. */
 export interface CertManagerCaArgs {
@@ -58,10 +63,19 @@ export interface CertManagerArgs {
     readonly replicas?: number;
     /** Create a ServiceMonitor (needs the Prometheus Operator CRDs). @default false */
     readonly serviceMonitor?: boolean;
-    /** Name of the internal CA's ClusterIssuer. @default "sovereign-internal-ca" */
+    /**
+     * Name of the internal CA's ClusterIssuer (not with `externalCa.issuer`, which names the
+     * site's). @default "sovereign-internal-ca"
+     */
     readonly clusterIssuerName?: string;
-    /** The internal CA's root certificate. @default ECDSA P-384, 10 years */
+    /** The generated internal CA's root certificate (not with `externalCa`). @default ECDSA P-384, 10 years */
     readonly ca?: CertManagerCaArgs;
+    /**
+     * Bring your own CA: the site's CA in an existing Secret, or the site's ClusterIssuer, instead
+     * of a CA generated with @pulumi/tls. No key material then enters the program or its state.
+     * @default undefined (the program generates the CA)
+     */
+    readonly externalCa?: ExternalCa;
 }
 
 /** `quay.io/jetstack/x:v1` through the mirror, as a repository, a tag and its recorded digest. */
@@ -76,10 +90,13 @@ function chartImage(repository: string, images: ImagesSettings): RepositoryImage
 
 /**
  * cert-manager and the platform's internal CA (runtime layer). The chart is installed into its own
- * restricted namespace with its CRDs; the CA's key and self-signed root come from @pulumi/tls, stay
- * Pulumi secrets, are protected from deletion and retained when removed, and reach the cluster only
- * as a `kubernetes.io/tls` Secret behind a CA ClusterIssuer. The issuer waits for the chart (the
- * webhook ready with its CA bundle) and reports Ready before anything depends on it.
+ * restricted namespace with its CRDs. By default the CA's key and self-signed root come from
+ * @pulumi/tls, stay Pulumi secrets, are protected from deletion and retained when removed, and
+ * reach the cluster only as a `kubernetes.io/tls` Secret behind a CA ClusterIssuer. With
+ * `externalCa` the site brings its own CA: the ClusterIssuer signs with the site's existing Secret
+ * (`secret`), or the site's own ClusterIssuer issues every platform certificate (`issuer`); either
+ * way the program generates no key and holds none. The issuer waits for the chart (the webhook
+ * ready with its CA bundle) and reports Ready before anything depends on it.
  */
 export class CertManager extends pulumi.ComponentResource {
     /** Where the chart came from (for the mirroring list and the report). */
@@ -94,20 +111,30 @@ export class CertManager extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     /** The cert-manager chart. */
     readonly release: k8s.helm.v4.Chart;
-    /** The internal CA's private key (protected; a Pulumi secret). */
-    readonly caKey: tls.PrivateKey;
-    /** The internal CA's self-signed root certificate (protected). */
-    readonly caCertificate: tls.SelfSignedCert;
-    /** The root certificate (PEM; public). */
-    readonly caCertificatePem: pulumi.Output<string>;
-    /** When the root certificate expires (RFC 3339). */
-    readonly caValidUntil: pulumi.Output<string>;
-    /** The Secret the ClusterIssuer signs with. */
-    readonly caSecret: k8s.core.v1.Secret;
-    /** The CA ClusterIssuer's name. */
+    /** Where the internal CA comes from: generated, the site's Secret or the site's issuer. */
+    readonly caSource: CaSource;
+    /** The internal CA's private key (protected; a Pulumi secret). Generated CA only. */
+    readonly caKey?: tls.PrivateKey;
+    /** The internal CA's self-signed root certificate (protected). Generated CA only. */
+    readonly caCertificate?: tls.SelfSignedCert;
+    /** The root certificate (PEM; public). Generated CA only. */
+    readonly caCertificatePem?: pulumi.Output<string>;
+    /** When the root certificate expires (RFC 3339). Generated CA only. */
+    readonly caValidUntil?: pulumi.Output<string>;
+    /** The Secret the program created for the ClusterIssuer. Generated CA only. */
+    readonly caSecret?: k8s.core.v1.Secret;
+    /**
+     * The ClusterIssuer every platform certificate names: the program's CA ClusterIssuer, or the
+     * site's (`externalCa.issuer`).
+     */
     readonly clusterIssuerName: string;
-    /** The CA ClusterIssuer; other components issue their certificates from it. */
-    readonly clusterIssuer: k8s.apiextensions.CustomResource;
+    /** The program's CA ClusterIssuer; none when the site's issuer is used (`externalCa.issuer`). */
+    readonly clusterIssuer?: k8s.apiextensions.CustomResource;
+    /**
+     * What the layers above wait for: the CA ClusterIssuer (Ready), or, when the site's issuer is
+     * used, the chart (each certificate then waits for its own Ready condition).
+     */
+    readonly ready: pulumi.Resource;
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sovereign:runtime:CertManager", name, {}, opts);
@@ -128,6 +155,21 @@ export class CertManager extends pulumi.ComponentResource {
                 this,
             );
         }
+        const caIssues = validateCaSource({
+            namespace: namespaceName,
+            ...(args.ca !== undefined ? { ca: args.ca } : {}),
+            ...(args.clusterIssuerName !== undefined
+                ? { clusterIssuerName: args.clusterIssuerName }
+                : {}),
+            ...(args.externalCa !== undefined ? { externalCa: args.externalCa } : {}),
+        });
+        if (caIssues.length > 0) {
+            throw new pulumi.ResourceError(
+                formatIssues("certManager: invalid CA source", caIssues, args),
+                this,
+            );
+        }
+        this.caSource = caSourceOf(args.externalCa);
         const images = args.images ?? {};
         this.chart = resolveChart(certManagerChart, args.charts ?? { overrides: {} });
         this.charts = [this.chart];
@@ -140,7 +182,8 @@ export class CertManager extends pulumi.ComponentResource {
         };
         this.images = Object.values(chartImages).map(imageReference);
         this.namespaceName = namespaceName;
-        this.clusterIssuerName = args.clusterIssuerName ?? d.clusterIssuerName;
+        this.clusterIssuerName =
+            args.externalCa?.issuer?.name ?? args.clusterIssuerName ?? d.clusterIssuerName;
 
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
@@ -168,10 +211,63 @@ export class CertManager extends pulumi.ComponentResource {
             }),
         );
 
-        // The internal CA. protect: deleting or replacing the key invalidates every certificate it
-        // signed; retainOnDelete: even an explicit removal leaves the key in the state history.
+        if (this.caSource === "generated") {
+            const generated = this.generateCa(name, ca, namespaceName, opts);
+            this.caKey = generated.key;
+            this.caCertificate = generated.certificate;
+            this.caCertificatePem = generated.certificate.certPem;
+            this.caValidUntil = generated.certificate.validityEndTime;
+            this.caSecret = generated.secret;
+        }
+        // The issuer needs cert-manager's CRDs and a webhook that answers: it waits for the chart
+        // (whose webhook configurations wait for their CA bundle), then for its own Ready condition.
+        // With the site's Secret it waits for nothing more: the Secret exists before `up`, and a
+        // missing or malformed one keeps the issuer from Ready, which fails the update.
+        if (this.caSource !== "issuer") {
+            this.clusterIssuer = new k8s.apiextensions.CustomResource(
+                `${name}-cluster-issuer`,
+                renderCaIssuer(
+                    "ClusterIssuer",
+                    this.clusterIssuerName,
+                    args.externalCa?.secret?.name ?? caSecretName,
+                    certManagerLabels,
+                ) as k8s.apiextensions.CustomResourceArgs,
+                childOptions(this, opts, {
+                    dependsOn: [
+                        this.release,
+                        ...(this.caSecret !== undefined ? [this.caSecret] : []),
+                    ],
+                }),
+            );
+        }
+        this.ready = this.clusterIssuer ?? this.release;
+
+        this.registerOutputs({
+            chart: this.chart.name,
+            version: this.chart.version,
+            images: this.images,
+            namespace: namespaceName,
+            clusterIssuer: this.clusterIssuerName,
+            caSource: this.caSource,
+            ...(this.caCertificatePem !== undefined
+                ? { caCertificatePem: this.caCertificatePem, caValidUntil: this.caValidUntil }
+                : {}),
+        });
+    }
+
+    /**
+     * The generated internal CA. protect: deleting or replacing the key invalidates every
+     * certificate it signed; retainOnDelete: even an explicit removal leaves the key in the state
+     * history.
+     */
+    private generateCa(
+        name: string,
+        ca: Required<CertManagerCaArgs>,
+        namespaceName: string,
+        opts: pulumi.ComponentResourceOptions | undefined,
+    ): { key: tls.PrivateKey; certificate: tls.SelfSignedCert; secret: k8s.core.v1.Secret } {
         const keep = { protect: true, retainOnDelete: true };
-        this.caKey = new tls.PrivateKey(
+        const key = new tls.PrivateKey(
             `${name}-ca-key`,
             { algorithm: "ECDSA", ecdsaCurve: ca.ecdsaCurve },
             childOptions(this, opts, {
@@ -183,10 +279,10 @@ export class CertManager extends pulumi.ComponentResource {
                 ],
             }),
         );
-        this.caCertificate = new tls.SelfSignedCert(
+        const certificate = new tls.SelfSignedCert(
             `${name}-ca-cert`,
             {
-                privateKeyPem: this.caKey.privateKeyPem,
+                privateKeyPem: key.privateKeyPem,
                 isCaCertificate: true,
                 // No earlyRenewalHours: a protected certificate cannot be replaced, so a renewal
                 // window would stop every `up`; replacing the root is a planned operation.
@@ -196,43 +292,20 @@ export class CertManager extends pulumi.ComponentResource {
             },
             childOptions(this, opts, keep),
         );
-        this.caCertificatePem = this.caCertificate.certPem;
-        this.caValidUntil = this.caCertificate.validityEndTime;
-        this.caSecret = new k8s.core.v1.Secret(
+        const secret = new k8s.core.v1.Secret(
             `${name}-ca-secret`,
             renderTlsSecret(
                 caSecretName,
                 namespaceName,
                 {
-                    certificate: pulumi.secret(this.caCertificate.certPem),
-                    privateKey: pulumi.secret(this.caKey.privateKeyPem),
+                    certificate: pulumi.secret(certificate.certPem),
+                    privateKey: pulumi.secret(key.privateKeyPem),
                 },
                 certManagerLabels,
             ),
             childOptions(this, opts, { dependsOn: [this.namespace] }),
         );
-        // The issuer needs cert-manager's CRDs and a webhook that answers: it waits for the chart
-        // (whose webhook configurations wait for their CA bundle), then for its own Ready condition.
-        this.clusterIssuer = new k8s.apiextensions.CustomResource(
-            `${name}-cluster-issuer`,
-            renderCaIssuer(
-                "ClusterIssuer",
-                this.clusterIssuerName,
-                caSecretName,
-                certManagerLabels,
-            ) as k8s.apiextensions.CustomResourceArgs,
-            childOptions(this, opts, { dependsOn: [this.release, this.caSecret] }),
-        );
-
-        this.registerOutputs({
-            chart: this.chart.name,
-            version: this.chart.version,
-            images: this.images,
-            namespace: namespaceName,
-            clusterIssuer: this.clusterIssuerName,
-            caCertificatePem: this.caCertificatePem,
-            caValidUntil: this.caValidUntil,
-        });
+        return { key, certificate, secret };
     }
 }
 
@@ -246,8 +319,9 @@ export function certManagerArgsFromSettings(settings: PlatformSettings): CertMan
         namespace: c.namespace,
         replicas: c.replicas,
         serviceMonitor: c.serviceMonitor,
-        clusterIssuerName: c.clusterIssuerName,
-        ca: c.ca,
+        ...(c.clusterIssuerName !== undefined ? { clusterIssuerName: c.clusterIssuerName } : {}),
+        ...(c.ca !== undefined ? { ca: c.ca } : {}),
+        ...(c.externalCa !== undefined ? { externalCa: c.externalCa } : {}),
     };
 }
 

@@ -6,6 +6,7 @@ import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sourc
 import type { CertManager } from "../cert-manager";
 import { renderCaIssuer, renderTlsSecret } from "../cert-manager/render";
 import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { formatIssues } from "../shared/issues";
 import { childOptions } from "../shared/options";
 import {
     linkerdCharts,
@@ -16,6 +17,8 @@ import {
     linkerdVersion,
 } from "./defaults";
 import {
+    ExternalTrustAnchor,
+    IssuerReference,
     linkerdLabels,
     linkerdWebhooks,
     NamedImage,
@@ -26,7 +29,13 @@ import {
     renderCrdsValues,
     renderIdentityIssuerCertificate,
     renderWebhookCertificate,
+    trustAnchorBundle,
+    TrustAnchorSource,
+    trustAnchorSourceOf,
+    validateExternalTrustAnchor,
 } from "./render";
+
+export type { ExternalTrustAnchor, TrustAnchorSource } from "./render";
 
 /** A namespace another component created (the bootstrap layer's system namespaces), and its level. */
 export interface ExistingNamespace {
@@ -80,13 +89,20 @@ export interface LinkerdArgs {
     readonly defaultInboundPolicy?: "all-authenticated" | "cluster-authenticated" | "deny";
     /** Trust domain of mesh identities. @default "cluster.local" */
     readonly trustDomain?: string;
-    /** Validity of each trust anchor in hours. @default 87600 (10 years) */
+    /** Validity of each generated trust anchor in hours (not with `externalTrustAnchor`). @default 87600 (10 years) */
     readonly trustAnchorValidityHours?: number;
     /**
-     * The trust anchors by name: every `trusted` one is generated and sent to the proxies (oldest
-     * first); `signing` signs the identity issuer. @default { trusted: ["root-1"], signing: "root-1" }
+     * The generated trust anchors by name (not with `externalTrustAnchor`): every `trusted` one is
+     * generated and sent to the proxies (oldest first); `signing` signs the identity issuer.
+     * @default { trusted: ["root-1"], signing: "root-1" }
      */
     readonly trustAnchors?: { readonly trusted?: readonly string[]; readonly signing?: string };
+    /**
+     * Bring your own trust anchor: its certificates (public) and the site's Secret or issuer that
+     * signs the identity issuer, instead of anchors generated with @pulumi/tls. No key material
+     * then enters the program or its state. @default undefined (the program generates the anchors)
+     */
+    readonly externalTrustAnchor?: ExternalTrustAnchor;
     /** Lifetime and renewal of the identity issuer certificate. @default 48h0m0s, renewed 25h before */
     readonly identityIssuer?: { readonly duration?: string; readonly renewBefore?: string };
     /** Create PodMonitors (needs the Prometheus Operator CRDs). @default false */
@@ -112,12 +128,15 @@ function hoursOf(duration: string): number {
 }
 
 /**
- * Linkerd (runtime layer): mTLS between meshed workloads. The trust anchor (ECDSA P-256) comes from
- * @pulumi/tls, stays a Pulumi secret and is protected; it reaches the cluster only as the Secret
- * behind a CA Issuer in the control plane's namespace, and the chart receives only its certificate.
- * cert-manager issues the short-lived identity issuer from it and the webhooks' serving
- * certificates from the platform CA. The CRDs and the CNI plugin come before the control plane,
- * which waits for every certificate to be Ready. Tenants join the mesh through their own setting.
+ * Linkerd (runtime layer): mTLS between meshed workloads. By default the trust anchor (ECDSA P-256)
+ * comes from @pulumi/tls, stays a Pulumi secret and is protected; it reaches the cluster only as
+ * the Secret behind a CA Issuer in the control plane's namespace. With `externalTrustAnchor` the
+ * site brings its own: the CA Issuer signs with the site's existing Secret, or the site's issuer
+ * signs the identity issuer, and the program holds no key. Either way the chart receives only the
+ * anchors' certificates. cert-manager issues the short-lived identity issuer from the anchor and
+ * the webhooks' serving certificates from the platform CA. The CRDs and the CNI plugin come before
+ * the control plane, which waits for every certificate to be Ready. Tenants join the mesh through
+ * their own setting.
  */
 export class Linkerd extends pulumi.ComponentResource {
     /** Where the control-plane chart came from. */
@@ -132,16 +151,18 @@ export class Linkerd extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     /** The CNI plugin's namespace (its own, or the declared system namespace). */
     readonly cniNamespace: k8s.core.v1.Namespace;
-    /** The trust anchors' private keys by name (protected; Pulumi secrets). */
+    /** Where the trust anchor comes from: generated, the site's Secret or the site's issuer. */
+    readonly trustAnchorSource: TrustAnchorSource;
+    /** The generated trust anchors' private keys by name (protected; Pulumi secrets); none when external. */
     readonly trustAnchorKeys: Readonly<Record<string, tls.PrivateKey>>;
-    /** The trust anchors' self-signed certificates by name (protected). */
+    /** The generated trust anchors' self-signed certificates by name (protected); none when external. */
     readonly trustAnchors: Readonly<Record<string, tls.SelfSignedCert>>;
     /** The trusted anchors' certificates (PEM bundle; public): what the chart receives. */
     readonly trustAnchorPem: pulumi.Output<string>;
-    /** The Secret holding the trust anchor for the CA Issuer. */
-    readonly trustAnchorSecret: k8s.core.v1.Secret;
-    /** The CA Issuer signing the identity issuer. */
-    readonly trustAnchorIssuer: k8s.apiextensions.CustomResource;
+    /** The Secret the program created for the CA Issuer (generated anchors only). */
+    readonly trustAnchorSecret?: k8s.core.v1.Secret;
+    /** The program's CA Issuer signing the identity issuer; none with the site's issuer. */
+    readonly trustAnchorIssuer?: k8s.apiextensions.CustomResource;
     /** The identity issuer Certificate. */
     readonly identityIssuer: k8s.apiextensions.CustomResource;
     /** The webhooks' serving Certificates by service name. */
@@ -173,6 +194,23 @@ export class Linkerd extends pulumi.ComponentResource {
         const validityHours = args.trustAnchorValidityHours ?? d.trustAnchorValidityHours;
         const trusted = [...(args.trustAnchors?.trusted ?? d.trustAnchors.trusted)];
         const signing = args.trustAnchors?.signing ?? d.trustAnchors.signing;
+        const anchorIssues = validateExternalTrustAnchor({
+            namespace: namespaceName,
+            ...(args.trustAnchors !== undefined ? { trustAnchors: args.trustAnchors } : {}),
+            ...(args.trustAnchorValidityHours !== undefined
+                ? { trustAnchorValidityHours: args.trustAnchorValidityHours }
+                : {}),
+            ...(args.externalTrustAnchor !== undefined
+                ? { externalTrustAnchor: args.externalTrustAnchor }
+                : {}),
+        });
+        if (anchorIssues.length > 0) {
+            throw new pulumi.ResourceError(
+                formatIssues("linkerd: invalid trust anchor source", anchorIssues, args),
+                this,
+            );
+        }
+        this.trustAnchorSource = trustAnchorSourceOf(args.externalTrustAnchor);
         if (!trusted.includes(signing) || new Set(trusted).size !== trusted.length) {
             throw new pulumi.ResourceError(
                 `linkerd.trustAnchors is trusted [${trusted.join(", ")}], signing ${signing}; ` +
@@ -234,74 +272,51 @@ export class Linkerd extends pulumi.ComponentResource {
                 childOptions(this, opts),
             );
 
-        // The trust anchors. Linkerd requires ECDSA P-256. protect: replacing or dropping one
-        // outside the rotation procedure (docs/runbooks/linkerd-trust-anchor-rotation.md) breaks
-        // every mesh connection; retainOnDelete: removing one keeps it in the state history. No
-        // earlyRenewalHours: a protected certificate cannot be replaced, so a renewal window would
-        // stop every `up`; rotation adds a new named anchor instead.
-        const keep = { protect: true, retainOnDelete: true };
-        const trustAnchorKeys: Record<string, tls.PrivateKey> = {};
-        const trustAnchors: Record<string, tls.SelfSignedCert> = {};
-        for (const id of trusted) {
-            trustAnchorKeys[id] = new tls.PrivateKey(
-                `${name}-trust-anchor-${id}-key`,
-                { algorithm: "ECDSA", ecdsaCurve: "P256" },
+        const external = args.externalTrustAnchor;
+        let signedBy: IssuerReference;
+        if (external === undefined) {
+            const generated = this.generateTrustAnchors(
+                name,
+                { trusted, signing, validityHours, trustDomain, namespaceName },
+                opts,
+            );
+            this.trustAnchorKeys = generated.keys;
+            this.trustAnchors = generated.anchors;
+            this.trustAnchorPem = generated.bundle;
+            this.trustAnchorSecret = generated.secret;
+        } else {
+            // The site's anchors: only their certificates (public) are in the program.
+            this.trustAnchorKeys = {};
+            this.trustAnchors = {};
+            this.trustAnchorPem = pulumi.output(trustAnchorBundle(external.certificates));
+        }
+        if (external?.issuer !== undefined) {
+            signedBy = { kind: external.issuer.kind, name: external.issuer.name };
+        } else {
+            // Issuers and certificates need cert-manager's CRDs and webhook: they wait for the
+            // whole cert-manager component, then each for its own Ready condition. With the
+            // site's Secret nothing else: it exists before `up`, and a missing or malformed one
+            // keeps the issuer from Ready, which fails the update.
+            this.trustAnchorIssuer = new k8s.apiextensions.CustomResource(
+                `${name}-trust-anchor-issuer`,
+                renderCaIssuer(
+                    "Issuer",
+                    linkerdObjectNames.trustAnchorIssuer,
+                    external?.secret?.name ?? linkerdObjectNames.trustAnchorSecret,
+                    linkerdLabels,
+                    namespaceName,
+                ) as k8s.apiextensions.CustomResourceArgs,
                 childOptions(this, opts, {
-                    ...keep,
-                    additionalSecretOutputs: [
-                        "privateKeyPem",
-                        "privateKeyPemPkcs8",
-                        "privateKeyOpenssh",
+                    dependsOn: [
+                        certManager,
+                        ...(this.trustAnchorSecret !== undefined
+                            ? [this.trustAnchorSecret]
+                            : [this.namespace]),
                     ],
                 }),
             );
-            trustAnchors[id] = new tls.SelfSignedCert(
-                `${name}-trust-anchor-${id}`,
-                {
-                    privateKeyPem: trustAnchorKeys[id].privateKeyPem,
-                    isCaCertificate: true,
-                    validityPeriodHours: validityHours,
-                    allowedUses: ["cert_signing", "crl_signing"],
-                    subject: {
-                        commonName: `root.linkerd.${trustDomain}`,
-                        organizationalUnit: id,
-                    },
-                },
-                childOptions(this, opts, keep),
-            );
+            signedBy = { kind: "Issuer", name: linkerdObjectNames.trustAnchorIssuer };
         }
-        this.trustAnchorKeys = trustAnchorKeys;
-        this.trustAnchors = trustAnchors;
-        // Only certificates (public) go into the bundle the chart receives.
-        this.trustAnchorPem = pulumi
-            .all(trusted.map((id) => trustAnchors[id].certPem))
-            .apply((pems) => pems.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join(""));
-        this.trustAnchorSecret = new k8s.core.v1.Secret(
-            `${name}-trust-anchor-secret`,
-            renderTlsSecret(
-                linkerdObjectNames.trustAnchorSecret,
-                namespaceName,
-                {
-                    certificate: pulumi.secret(trustAnchors[signing].certPem),
-                    privateKey: pulumi.secret(trustAnchorKeys[signing].privateKeyPem),
-                },
-                linkerdLabels,
-            ),
-            childOptions(this, opts, { dependsOn: [this.namespace] }),
-        );
-        // Issuers and certificates need cert-manager's CRDs and webhook: they wait for the whole
-        // cert-manager component, then each for its own Ready condition.
-        this.trustAnchorIssuer = new k8s.apiextensions.CustomResource(
-            `${name}-trust-anchor-issuer`,
-            renderCaIssuer(
-                "Issuer",
-                linkerdObjectNames.trustAnchorIssuer,
-                linkerdObjectNames.trustAnchorSecret,
-                linkerdLabels,
-                namespaceName,
-            ) as k8s.apiextensions.CustomResourceArgs,
-            childOptions(this, opts, { dependsOn: [certManager, this.trustAnchorSecret] }),
-        );
         this.identityIssuer = new k8s.apiextensions.CustomResource(
             `${name}-identity-issuer`,
             renderIdentityIssuerCertificate({
@@ -309,8 +324,14 @@ export class Linkerd extends pulumi.ComponentResource {
                 trustDomain,
                 duration,
                 renewBefore,
+                ...(external?.issuer !== undefined ? { issuer: signedBy } : {}),
             }) as k8s.apiextensions.CustomResourceArgs,
-            childOptions(this, opts, { dependsOn: [this.trustAnchorIssuer] }),
+            childOptions(this, opts, {
+                dependsOn:
+                    this.trustAnchorIssuer !== undefined
+                        ? [this.trustAnchorIssuer]
+                        : [certManager, this.namespace],
+            }),
         );
         const webhookCertificates: Record<string, k8s.apiextensions.CustomResource> = {};
         for (const webhook of linkerdWebhooks) {
@@ -401,9 +422,85 @@ export class Linkerd extends pulumi.ComponentResource {
             images: this.images,
             namespace: namespaceName,
             trustAnchorPem: this.trustAnchorPem,
-            trustAnchors: trusted,
-            signingTrustAnchor: signing,
+            trustAnchorSource: this.trustAnchorSource,
+            ...(external === undefined
+                ? { trustAnchors: trusted, signingTrustAnchor: signing }
+                : {}),
         });
+    }
+
+    /**
+     * The generated trust anchors. Linkerd requires ECDSA P-256. protect: replacing or dropping one
+     * outside the rotation procedure (docs/runbooks/linkerd-trust-anchor-rotation.md) breaks every
+     * mesh connection; retainOnDelete: removing one keeps it in the state history. No
+     * earlyRenewalHours: a protected certificate cannot be replaced, so a renewal window would
+     * stop every `up`; rotation adds a new named anchor instead.
+     */
+    private generateTrustAnchors(
+        name: string,
+        spec: {
+            readonly trusted: readonly string[];
+            readonly signing: string;
+            readonly validityHours: number;
+            readonly trustDomain: string;
+            readonly namespaceName: string;
+        },
+        opts: pulumi.ComponentResourceOptions | undefined,
+    ): {
+        keys: Record<string, tls.PrivateKey>;
+        anchors: Record<string, tls.SelfSignedCert>;
+        bundle: pulumi.Output<string>;
+        secret: k8s.core.v1.Secret;
+    } {
+        const keep = { protect: true, retainOnDelete: true };
+        const keys: Record<string, tls.PrivateKey> = {};
+        const anchors: Record<string, tls.SelfSignedCert> = {};
+        for (const id of spec.trusted) {
+            keys[id] = new tls.PrivateKey(
+                `${name}-trust-anchor-${id}-key`,
+                { algorithm: "ECDSA", ecdsaCurve: "P256" },
+                childOptions(this, opts, {
+                    ...keep,
+                    additionalSecretOutputs: [
+                        "privateKeyPem",
+                        "privateKeyPemPkcs8",
+                        "privateKeyOpenssh",
+                    ],
+                }),
+            );
+            anchors[id] = new tls.SelfSignedCert(
+                `${name}-trust-anchor-${id}`,
+                {
+                    privateKeyPem: keys[id].privateKeyPem,
+                    isCaCertificate: true,
+                    validityPeriodHours: spec.validityHours,
+                    allowedUses: ["cert_signing", "crl_signing"],
+                    subject: {
+                        commonName: `root.linkerd.${spec.trustDomain}`,
+                        organizationalUnit: id,
+                    },
+                },
+                childOptions(this, opts, keep),
+            );
+        }
+        // Only certificates (public) go into the bundle the chart receives.
+        const bundle = pulumi
+            .all(spec.trusted.map((id) => anchors[id].certPem))
+            .apply((pems) => pems.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join(""));
+        const secret = new k8s.core.v1.Secret(
+            `${name}-trust-anchor-secret`,
+            renderTlsSecret(
+                linkerdObjectNames.trustAnchorSecret,
+                spec.namespaceName,
+                {
+                    certificate: pulumi.secret(anchors[spec.signing].certPem),
+                    privateKey: pulumi.secret(keys[spec.signing].privateKeyPem),
+                },
+                linkerdLabels,
+            ),
+            childOptions(this, opts, { dependsOn: [this.namespace] }),
+        );
+        return { keys, anchors, bundle, secret };
     }
 }
 
@@ -442,8 +539,13 @@ export function linkerdArgsFromSettings(
         injectorFailurePolicy: l.injectorFailurePolicy,
         defaultInboundPolicy: l.defaultInboundPolicy,
         trustDomain: l.trustDomain,
-        trustAnchorValidityHours: l.trustAnchorValidityHours,
-        trustAnchors: l.trustAnchors,
+        ...(l.trustAnchorValidityHours !== undefined
+            ? { trustAnchorValidityHours: l.trustAnchorValidityHours }
+            : {}),
+        ...(l.trustAnchors !== undefined ? { trustAnchors: l.trustAnchors } : {}),
+        ...(l.externalTrustAnchor !== undefined
+            ? { externalTrustAnchor: l.externalTrustAnchor }
+            : {}),
         identityIssuer: l.identityIssuer,
         podMonitor: l.podMonitor,
     };

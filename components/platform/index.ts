@@ -238,7 +238,7 @@ export class Platform extends pulumi.ComponentResource {
         // The runtime gate: the internal CA issues, the mesh's identity issuer and control plane
         // (with its proxy injector) and CNI plugin run, Falco and its alert routing run.
         layerGates.runtime.push(
-            ...(this.certManager !== undefined ? [this.certManager.clusterIssuer] : []),
+            ...(this.certManager !== undefined ? [this.certManager.ready] : []),
             ...(this.linkerd !== undefined
                 ? [this.linkerd.identityIssuer, this.linkerd.cni, this.linkerd.controlPlane]
                 : []),

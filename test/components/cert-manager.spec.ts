@@ -11,6 +11,7 @@ import {
     renderCertManagerValues,
     renderTlsSecret,
 } from "../../components/cert-manager/render";
+import { certManagerDefaults } from "../../components/cert-manager/defaults";
 import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
 import { pkiCaKeysProtected } from "../../policypacks/platform-guardrails/policies/pki-ca-keys-protected";
 import { loadSettings } from "../../stacks";
@@ -225,21 +226,101 @@ describe("components/cert-manager", () => {
     });
 
     describe("settings (certManager)", () => {
-        it("defaults to enabled, three replicas and an ECDSA P-384 root valid for 10 years", () => {
+        it("defaults to enabled, three replicas and a generated CA (its defaults are the component's)", () => {
             const { settings } = loadSettings({});
             assert.deepStrictEqual(settings.certManager, {
                 enabled: true,
                 namespace: "cert-manager",
                 replicas: 3,
                 serviceMonitor: false,
-                clusterIssuerName: "sovereign-internal-ca",
-                ca: {
-                    commonName: "Sovereign Contour Internal CA",
-                    organization: "Sovereign Contour",
-                    ecdsaCurve: "P384",
-                    validityHours: 87600,
-                },
             });
+            // Unset, so that a bring-your-own CA can refuse them; the component fills them in.
+            assert.deepStrictEqual(certManagerDefaults.ca, {
+                commonName: "Sovereign Contour Internal CA",
+                organization: "Sovereign Contour",
+                ecdsaCurve: "P384",
+                validityHours: 87600,
+            });
+            assert.strictEqual(certManagerDefaults.clusterIssuerName, "sovereign-internal-ca");
+            const given = loadSettings({
+                "sovereign-contour:certManager": JSON.stringify({ ca: { commonName: "Site CA" } }),
+            }).settings.certManager;
+            assert.deepStrictEqual(given.ca, {
+                commonName: "Site CA",
+                organization: "Sovereign Contour",
+                ecdsaCurve: "P384",
+                validityHours: 87600,
+            });
+        });
+
+        it("takes the CA from the site's Secret or the site's ClusterIssuer", () => {
+            const load = (externalCa: unknown): unknown =>
+                loadSettings({
+                    "sovereign-contour:certManager": JSON.stringify({ externalCa }),
+                }).settings.certManager.externalCa;
+            assert.deepStrictEqual(load({ secret: { name: "site-ca" } }), {
+                secret: { name: "site-ca" },
+            });
+            assert.deepStrictEqual(
+                load({ secret: { name: "site-ca", namespace: "cert-manager" } }),
+                { secret: { name: "site-ca", namespace: "cert-manager" } },
+            );
+            assert.deepStrictEqual(load({ issuer: { name: "vault.pki" } }), {
+                issuer: { name: "vault.pki" },
+            });
+        });
+
+        it("refuses mixed CA modes, an empty externalCa and a CA Secret outside cert-manager's namespace, naming each", () => {
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:certManager": JSON.stringify({
+                        clusterIssuerName: "internal",
+                        ca: { commonName: "x" },
+                        externalCa: {
+                            secret: { name: "site-ca", namespace: "pki" },
+                            issuer: { name: "vault" },
+                        },
+                    }),
+                }),
+                [
+                    'sovereign-contour:certManager.externalCa.issuer: externalCa.secret and externalCa.issuer are mutually exclusive: the platform\'s ClusterIssuer signs with the CA in the Secret, or the site\'s ClusterIssuer signs for it; keep one (got {"name":"vault"})',
+                    'sovereign-contour:certManager.ca: ca sets up the CA the program generates; with externalCa the CA is the site\'s (no key is generated): remove ca (got {"commonName":"x"})',
+                    'sovereign-contour:certManager.clusterIssuerName: with externalCa.issuer the platform\'s certificates come from the site\'s ClusterIssuer "vault" and the program creates no ClusterIssuer: remove clusterIssuerName (got "internal")',
+                    'sovereign-contour:certManager.externalCa.secret.namespace: expected "cert-manager" (certManager.namespace): a ClusterIssuer reads its CA Secret from cert-manager\'s own namespace; create the Secret there (got "pki")',
+                ],
+            );
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:certManager": JSON.stringify({
+                        externalCa: {},
+                    }),
+                }),
+                [
+                    "sovereign-contour:certManager.externalCa: expected exactly one of secret (an existing kubernetes.io/tls Secret holding the CA's certificate and key) or issuer (the site's cert-manager ClusterIssuer) (got {})",
+                ],
+            );
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:certManager": JSON.stringify({
+                        externalCa: { secret: { name: "Site_CA" } },
+                    }),
+                }),
+                [
+                    "sovereign-contour:certManager.externalCa.secret.name: expected a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (got \"Site_CA\")",
+                ],
+            );
+            // The site's issuer is a cert-manager.io ClusterIssuer: Falco's and Linkerd's
+            // certificates name it by that group and kind.
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:certManager": JSON.stringify({
+                        externalCa: { issuer: { name: "v", group: "x" } },
+                    }),
+                }),
+                [
+                    'sovereign-contour:certManager.externalCa.issuer: unknown setting "group"; known: name',
+                ],
+            );
         });
 
         it("reads one replica in dev and three in prod", () => {
@@ -260,7 +341,7 @@ describe("components/cert-manager", () => {
                 [
                     'sovereign-contour:certManager.ca.ecdsaCurve: expected "P256" or "P384" (got "RSA")',
                     "sovereign-contour:certManager.ca.validityHours: expected at least 8760 hours (one year) for a CA certificate (got 100)",
-                    'sovereign-contour:certManager: unknown setting "replica" (did you mean "replicas"?); known: enabled, namespace, replicas, serviceMonitor, clusterIssuerName, ca',
+                    'sovereign-contour:certManager: unknown setting "replica" (did you mean "replicas"?); known: enabled, namespace, replicas, serviceMonitor, clusterIssuerName, ca, externalCa',
                 ],
             );
         });
@@ -392,6 +473,8 @@ describe("components/cert-manager", () => {
             const data = (cm.caSecret as unknown as { stringData: pulumi.Output<unknown> })
                 .stringData;
             assert.strictEqual(await pulumi.isSecret(data), true);
+            assert.strictEqual(cm.caSource, "generated");
+            assert.ok(cm.caCertificatePem !== undefined);
             assert.ok(
                 (await unwrap(cm.caCertificatePem)).startsWith("-----BEGIN CERTIFICATE-----"),
             );
@@ -433,6 +516,75 @@ describe("components/cert-manager", () => {
             assert.strictEqual(
                 issuer.metadata.annotations["pulumi.com/waitFor"],
                 "condition=Ready",
+            );
+        });
+
+        it("with the site's CA Secret: a ClusterIssuer over it, and no key, certificate or Secret of its own", async () => {
+            const cm = new mod.CertManager("cm", {
+                ...base,
+                externalCa: { secret: { name: "site-ca" } },
+            });
+            await settled();
+            assert.deepStrictEqual(
+                recorded.map((r) => `${r.type} ${r.name}`).sort(),
+                [
+                    "kubernetes:cert-manager.io/v1:ClusterIssuer cm-cluster-issuer",
+                    "kubernetes:core/v1:Namespace cm-namespace",
+                    "kubernetes:helm.sh/v4:Chart cm-chart",
+                    "sovereign:runtime:CertManager cm",
+                ].sort(),
+            );
+            const issuer = named("cm-cluster-issuer");
+            assert.deepStrictEqual(issuer.inputs.spec, { ca: { secretName: "site-ca" } });
+            assert.strictEqual(issuer.inputs.metadata.name, "sovereign-internal-ca");
+            assert.strictEqual(
+                issuer.inputs.metadata.annotations["pulumi.com/waitFor"],
+                "condition=Ready",
+            );
+            assert.deepStrictEqual([...issuer.dependencies], [named("cm-chart").urn]);
+            assert.strictEqual(cm.caSource, "secret");
+            assert.strictEqual(cm.clusterIssuerName, "sovereign-internal-ca");
+            assert.strictEqual(cm.ready, cm.clusterIssuer);
+            assert.deepStrictEqual(
+                [cm.caKey, cm.caCertificate, cm.caSecret, cm.caCertificatePem],
+                [undefined, undefined, undefined, undefined],
+            );
+        });
+
+        it("with the site's ClusterIssuer: no issuer of its own, the platform's certificates name the site's", async () => {
+            const cm = new mod.CertManager("cm", {
+                ...base,
+                externalCa: { issuer: { name: "sovereign-pki" } },
+            });
+            await settled();
+            assert.deepStrictEqual(
+                recorded.map((r) => `${r.type} ${r.name}`).sort(),
+                [
+                    "kubernetes:core/v1:Namespace cm-namespace",
+                    "kubernetes:helm.sh/v4:Chart cm-chart",
+                    "sovereign:runtime:CertManager cm",
+                ].sort(),
+            );
+            assert.strictEqual(cm.caSource, "issuer");
+            assert.strictEqual(cm.clusterIssuerName, "sovereign-pki");
+            assert.strictEqual(cm.clusterIssuer, undefined);
+            assert.strictEqual(cm.ready, cm.release, "the layers above wait for the chart");
+        });
+
+        it("refuses both CA sources at once and generated-CA settings beside the site's CA", () => {
+            assert.throws(
+                () =>
+                    new mod.CertManager("both", {
+                        ...base,
+                        ca: { validityHours: 9000 },
+                        externalCa: { secret: { name: "a" }, issuer: { name: "b" } },
+                    }),
+                (e: Error) =>
+                    e.message.includes("certManager: invalid CA source:\n") &&
+                    e.message.includes(
+                        "  - externalCa.issuer: externalCa.secret and externalCa.issuer are mutually exclusive",
+                    ) &&
+                    e.message.includes("  - ca: ca sets up the CA the program generates"),
             );
         });
 

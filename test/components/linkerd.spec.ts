@@ -10,7 +10,10 @@ import {
     renderCrdsValues,
     renderIdentityIssuerCertificate,
     renderWebhookCertificate,
+    trustAnchorBundle,
+    validateExternalTrustAnchor,
 } from "../../components/linkerd/render";
+import { linkerdDefaults } from "../../components/linkerd/defaults";
 import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
 import { pkiCaKeysProtected } from "../../policypacks/platform-guardrails/policies/pki-ca-keys-protected";
 import { loadSettings } from "../../stacks";
@@ -34,6 +37,67 @@ type Loose = any;
 
 const projectDir = `${__dirname}/../..`;
 const anchorPem = "-----BEGIN CERTIFICATE-----\nanchor\n-----END CERTIFICATE-----\n";
+
+/**
+ * Certificates for the bring-your-own trust anchor tests, generated once with openssl for these
+ * tests (their keys were discarded; valid until 2046): two ECDSA P-256 CA certificates, a P-256
+ * certificate that is not a CA, and an ECDSA P-384 CA certificate.
+ */
+const anchorOne = [
+    "-----BEGIN CERTIFICATE-----",
+    "MIIB0jCCAXegAwIBAgIUfrRKSdztA4TWe6SeToehpLBuk6owCgYIKoZIzj0EAwIw",
+    "NjEjMCEGA1UEAwwacm9vdC5saW5rZXJkLmNsdXN0ZXIubG9jYWwxDzANBgNVBAsM",
+    "BnRlc3QtMTAeFw0yNjEyMDUwNTM4MjJaFw00NjExMzAwNTM4MjJaMDYxIzAhBgNV",
+    "BAMMGnJvb3QubGlua2VyZC5jbHVzdGVyLmxvY2FsMQ8wDQYDVQQLDAZ0ZXN0LTEw",
+    "WTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAR23ve82JXArpaYIqyM+XbzPBfHP0gW",
+    "smYUo5Au5O8pFY0HZo9AwJldQQnXdJ467vHS0mESY//osrBzSczZFZlyo2MwYTAd",
+    "BgNVHQ4EFgQU2A2sv8YfBBIxpWKwHK1v7ADayj4wHwYDVR0jBBgwFoAU2A2sv8Yf",
+    "BBIxpWKwHK1v7ADayj4wDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYw",
+    "CgYIKoZIzj0EAwIDSQAwRgIhAJp73YdlkFnd8NEN4ge4rA9UKChN48aNrkgh8zsv",
+    "J3hDAiEAsCkqk7gkEaK+3QBNVdvU3F/XN0dZk912ACxd6pV5oTo=",
+    "-----END CERTIFICATE-----",
+].join("\n");
+const anchorTwo = [
+    "-----BEGIN CERTIFICATE-----",
+    "MIIB0DCCAXegAwIBAgIUe0W5mNvqfGC7nZ4mzyM2LMq6rSIwCgYIKoZIzj0EAwIw",
+    "NjEjMCEGA1UEAwwacm9vdC5saW5rZXJkLmNsdXN0ZXIubG9jYWwxDzANBgNVBAsM",
+    "BnRlc3QtMjAeFw0yNjEyMDUwNTM4MjJaFw00NjExMzAwNTM4MjJaMDYxIzAhBgNV",
+    "BAMMGnJvb3QubGlua2VyZC5jbHVzdGVyLmxvY2FsMQ8wDQYDVQQLDAZ0ZXN0LTIw",
+    "WTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAATu3d+8ayuUlOen3IlqHqMTyViIxpvI",
+    "lpDCQXyIChuQrOGLyQK+rKAr6aJwB7yI3PT2WjDvkpm5+t3bULuaPMm2o2MwYTAd",
+    "BgNVHQ4EFgQUsi15CDTDO8+wZhcy0WDh19gQ4P8wHwYDVR0jBBgwFoAUsi15CDTD",
+    "O8+wZhcy0WDh19gQ4P8wDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYw",
+    "CgYIKoZIzj0EAwIDRwAwRAIgblui2WNVP93I55qSh2vLVSWseQaMOxLpjOkDwE10",
+    "9BoCIGTMgvq2XLVZqF9uCljCE+7tcSBjjkLZaRxJaatsfEUa",
+    "-----END CERTIFICATE-----",
+].join("\n");
+const leafCertificate = [
+    "-----BEGIN CERTIFICATE-----",
+    "MIIBgDCCASagAwIBAgIUW/hmtwb51RklXlE3o3NCTHHy5uUwCgYIKoZIzj0EAwIw",
+    "FzEVMBMGA1UEAwwMbGVhZi5leGFtcGxlMB4XDTI2MTIwNTA1MzgyMloXDTQ2MTEz",
+    "MDA1MzgyMlowFzEVMBMGA1UEAwwMbGVhZi5leGFtcGxlMFkwEwYHKoZIzj0CAQYI",
+    "KoZIzj0DAQcDQgAEQEuTMatowx+0pxdyzlD+gxZY36qowvS6tghRGpQei+E31y9s",
+    "5sBJGsTCcyds4Yr5//DOlsX+uupSqvNkb+eulaNQME4wHQYDVR0OBBYEFHUUjI9L",
+    "u3gk6P6ywNUIDtiyrmexMB8GA1UdIwQYMBaAFHUUjI9Lu3gk6P6ywNUIDtiyrmex",
+    "MAwGA1UdEwEB/wQCMAAwCgYIKoZIzj0EAwIDSAAwRQIhANkoBQwZugspmW3Vpq+a",
+    "TIa6Y+jLwnHuQSLSeCTNC4dHAiA0UuxPRu/IlkuCQ1X5bC/LJMUai9b7e5CxQlFy",
+    "CF1Ftw==",
+    "-----END CERTIFICATE-----",
+].join("\n");
+const p384Anchor = [
+    "-----BEGIN CERTIFICATE-----",
+    "MIIBujCCAUCgAwIBAgIUbpZ1x4PrNxmKSQoju49xMsNVHlMwCgYIKoZIzj0EAwIw",
+    "FDESMBAGA1UEAwwJcDM4NCByb290MB4XDTI2MTIwNTA1MzgyMloXDTQ2MTEzMDA1",
+    "MzgyMlowFDESMBAGA1UEAwwJcDM4NCByb290MHYwEAYHKoZIzj0CAQYFK4EEACID",
+    "YgAEc7jUWMSW1f/DgRnLsGsSlpMwc0DtGiosshhaIgPbmszRH4NQRWgZbUgspw1d",
+    "Om3nK+87DhBFHESzjTyjCu9YQECvErb7jGGWsTCtAFyIYe8KKzC2YQxFbiXsouIL",
+    "qrfEo1MwUTAdBgNVHQ4EFgQUfocP4jWqVbw3o3JbvXgPrMs4QCYwHwYDVR0jBBgw",
+    "FoAUfocP4jWqVbw3o3JbvXgPrMs4QCYwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjO",
+    "PQQDAgNoADBlAjEAvmFGM3ysghKgvNXIHm4JcPN9yjOsyjMMan1it7BSA8AuAMUW",
+    "ib0U8DEQBxhiTlAvAjBvKkjsCdUjTTke0a/E/L5nbHMi5rwyf64mr7Ov+kH9WA5Z",
+    "z/6kXSWj1m5EoIvgSiA=",
+    "-----END CERTIFICATE-----",
+].join("\n");
 
 const valuesInput = {
     namespace: "linkerd",
@@ -250,11 +314,178 @@ describe("components/linkerd", () => {
                 injectorFailurePolicy: "Fail",
                 defaultInboundPolicy: "all-authenticated",
                 trustDomain: "cluster.local",
-                trustAnchorValidityHours: 87600,
-                trustAnchors: { trusted: ["root-1"], signing: "root-1" },
                 identityIssuer: { duration: "48h0m0s", renewBefore: "25h0m0s" },
                 podMonitor: false,
             });
+            // Generated anchors are the default; their settings stay unset (so that a
+            // bring-your-own anchor can refuse them) and the component fills them in.
+            assert.strictEqual(linkerdDefaults.trustAnchorValidityHours, 87600);
+            assert.deepStrictEqual(linkerdDefaults.trustAnchors, {
+                trusted: ["root-1"],
+                signing: "root-1",
+            });
+        });
+
+        it("takes the site's trust anchor: its certificates and its Secret or issuer", () => {
+            const load = (externalTrustAnchor: unknown): unknown =>
+                loadSettings({
+                    "sovereign-contour:linkerd": JSON.stringify({ externalTrustAnchor }),
+                }).settings.linkerd.externalTrustAnchor;
+            assert.deepStrictEqual(
+                load({ certificates: anchorOne, secret: { name: "linkerd-trust-anchor" } }),
+                { certificates: anchorOne, secret: { name: "linkerd-trust-anchor" } },
+            );
+            assert.deepStrictEqual(
+                load({ certificates: `${anchorOne}\n${anchorTwo}\n`, issuer: { name: "vault" } }),
+                {
+                    certificates: `${anchorOne}\n${anchorTwo}\n`,
+                    issuer: { name: "vault", kind: "ClusterIssuer" },
+                },
+            );
+            assert.deepStrictEqual(
+                load({ certificates: anchorOne, issuer: { name: "l5d", kind: "Issuer" } }),
+                { certificates: anchorOne, issuer: { name: "l5d", kind: "Issuer" } },
+            );
+        });
+
+        it("refuses mixed trust-anchor modes and a Secret outside the control plane's namespace, naming each", () => {
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:linkerd": JSON.stringify({
+                        trustAnchorValidityHours: 9000,
+                        trustAnchors: { trusted: ["root-1"] },
+                        externalTrustAnchor: {
+                            certificates: anchorOne,
+                            secret: { name: "anchor", namespace: "pki" },
+                            issuer: { name: "vault", kind: "Issuer" },
+                        },
+                    }),
+                }),
+                [
+                    'sovereign-contour:linkerd.externalTrustAnchor.issuer: externalTrustAnchor.secret and externalTrustAnchor.issuer are mutually exclusive: the identity issuer is signed with the anchor in the Secret, or by the site\'s issuer; keep one (got {"name":"vault","kind":"Issuer"})',
+                    'sovereign-contour:linkerd.trustAnchors: trustAnchors sets up trust anchors the program generates; with externalTrustAnchor the anchors are the site\'s (no key is generated): remove trustAnchors (got {"trusted":["root-1"]})',
+                    "sovereign-contour:linkerd.trustAnchorValidityHours: trustAnchorValidityHours sets up trust anchors the program generates; with externalTrustAnchor the anchors are the site's (no key is generated): remove trustAnchorValidityHours (got 9000)",
+                    'sovereign-contour:linkerd.externalTrustAnchor.secret.namespace: expected "linkerd" (linkerd.namespace): the CA Issuer that signs the identity issuer is namespaced and reads its Secret from the control plane\'s namespace; create the Secret there (got "pki")',
+                ],
+            );
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:linkerd": JSON.stringify({
+                        externalTrustAnchor: { secret: { name: "anchor" } },
+                    }),
+                }),
+                [
+                    "sovereign-contour:linkerd.externalTrustAnchor.certificates: expected the trust anchor's PEM certificate (public) (got missing)",
+                ],
+            );
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:linkerd": JSON.stringify({
+                        externalTrustAnchor: { certificates: anchorOne },
+                    }),
+                }),
+                [
+                    "sovereign-contour:linkerd.externalTrustAnchor.secret: expected exactly one of secret (an existing kubernetes.io/tls Secret holding the signing anchor's certificate and key) or issuer (the site's cert-manager issuer that signs the identity issuer) (got missing)",
+                ],
+            );
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:linkerd": JSON.stringify({
+                        externalTrustAnchor: {
+                            certificates: anchorOne,
+                            issuer: { name: "v", kind: "Pod" },
+                        },
+                    }),
+                }),
+                [
+                    'sovereign-contour:linkerd.externalTrustAnchor.issuer.kind: expected "ClusterIssuer" or "Issuer" (a cert-manager.io issuer; an Issuer in linkerd.namespace) (got "Pod")',
+                ],
+            );
+            // A key pasted where the certificates go is refused, and never echoed.
+            const key = [
+                "-----BEGIN",
+                "EC PRIVATE KEY-----\nMHcC\n-----END",
+                "EC PRIVATE KEY-----",
+            ].join(" ");
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:linkerd": JSON.stringify({
+                        externalTrustAnchor: { certificates: key, issuer: { name: "v" } },
+                    }),
+                }),
+                [
+                    "sovereign-contour:linkerd.externalTrustAnchor.certificates: holds a EC PRIVATE KEY block; expected CERTIFICATE blocks only: this setting is public and reaches the chart's values; the key stays in the site's Secret or PKI (got [PEM text])",
+                ],
+            );
+        });
+
+        it("never echoes PEM text held in a refused object (a key pasted as a list)", () => {
+            const key = [
+                "-----BEGIN",
+                "EC PRIVATE KEY-----\nMHcCAQEEIAbc\n-----END",
+                "EC PRIVATE KEY-----",
+            ].join(" ");
+            assert.deepStrictEqual(
+                issuesOf({
+                    "sovereign-contour:linkerd": JSON.stringify({ externalTrustAnchor: [key] }),
+                }),
+                [
+                    "sovereign-contour:linkerd.externalTrustAnchor: Expected object, received array (got [object with PEM text])",
+                ],
+            );
+        });
+
+        it("accepts only ECDSA P-256 CA certificates, at most three, current, and never a key", () => {
+            const issues = (certificates: string, now?: Date): string[] =>
+                validateExternalTrustAnchor(
+                    {
+                        namespace: "linkerd",
+                        externalTrustAnchor: { certificates, secret: { name: "anchor" } },
+                    },
+                    now,
+                ).map((i) => `${i.path.join(".")}: ${i.message}`);
+            assert.deepStrictEqual(issues(`${anchorOne}\n${anchorTwo}`), []);
+            const at = "externalTrustAnchor.certificates";
+            assert.deepStrictEqual(issues("not a certificate"), [
+                `${at}: expected the trust anchor's PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)`,
+            ]);
+            const key = [
+                "-----BEGIN",
+                "EC PRIVATE KEY-----\nMHcC\n-----END",
+                "EC PRIVATE KEY-----",
+            ].join(" ");
+            assert.deepStrictEqual(issues(`${anchorOne}\n${key}`), [
+                `${at}: holds a EC PRIVATE KEY block; expected CERTIFICATE blocks only: this setting is public and reaches the chart's values; the key stays in the site's Secret or PKI`,
+            ]);
+            assert.deepStrictEqual(
+                issues([anchorOne, anchorTwo, anchorOne, anchorTwo].join("\n")),
+                [
+                    `${at}: holds 4 certificates; expected at most 3 trust anchors (old, current, next)`,
+                ],
+            );
+            assert.deepStrictEqual(issues(`${anchorOne}\n${anchorOne}`), [
+                `${at}: certificate 2 (CN=root.linkerd.cluster.local, OU=test-1) is listed twice; expected each trust anchor once`,
+            ]);
+            assert.deepStrictEqual(issues(leafCertificate), [
+                `${at}: certificate 1 (CN=leaf.example) is not a CA certificate (basicConstraints CA:TRUE); give the trust anchor, the CA that signs Linkerd's identity issuer`,
+            ]);
+            assert.deepStrictEqual(issues(p384Anchor), [
+                `${at}: certificate 1 (CN=p384 root) has a key of type ec (curve secp384r1); expected ECDSA P-256 (prime256v1), which Linkerd requires of a trust anchor`,
+            ]);
+            assert.deepStrictEqual(
+                issues("-----BEGIN CERTIFICATE-----\nbm90IGRlcg==\n-----END CERTIFICATE-----"),
+                [`${at}: certificate 1 is not a valid X.509 certificate`],
+            );
+            assert.deepStrictEqual(issues(anchorOne, new Date("2050-01-01T00:00:00Z")), [
+                `${at}: certificate 1 (CN=root.linkerd.cluster.local, OU=test-1) expired on Nov 30 05:38:22 2046 GMT; give the current trust anchor`,
+            ]);
+        });
+
+        it("gives the chart the certificate blocks alone, each ending with a newline", () => {
+            assert.strictEqual(
+                trustAnchorBundle(`# old\n${anchorOne}\n\n# new\n${anchorTwo}`),
+                `${anchorOne}\n${anchorTwo}\n`,
+            );
         });
 
         it("reads dev without HA and failing open, prod with HA and failing closed", () => {
@@ -593,6 +824,120 @@ describe("components/linkerd", () => {
             assert.deepStrictEqual(
                 [...named("l5d-cni").dependencies],
                 [named("sys-linkerd-cni").urn],
+            );
+        });
+
+        it("with the site's trust anchor Secret: a CA Issuer over it, no key, no anchor, no Secret of its own", async () => {
+            const l5d = build({
+                externalTrustAnchor: {
+                    certificates: `${anchorOne}\n${anchorTwo}`,
+                    secret: { name: "site-anchor" },
+                },
+            });
+            await settled();
+            assert.deepStrictEqual(ownChildren(), [
+                "kubernetes:cert-manager.io/v1:Certificate l5d-identity-issuer",
+                "kubernetes:cert-manager.io/v1:Certificate l5d-webhook-cert-policy-validator",
+                "kubernetes:cert-manager.io/v1:Certificate l5d-webhook-cert-proxy-injector",
+                "kubernetes:cert-manager.io/v1:Certificate l5d-webhook-cert-sp-validator",
+                "kubernetes:cert-manager.io/v1:Issuer l5d-trust-anchor-issuer",
+                "kubernetes:core/v1:Namespace l5d-cni-namespace",
+                "kubernetes:core/v1:Namespace l5d-namespace",
+                "kubernetes:helm.sh/v4:Chart l5d-cni",
+                "kubernetes:helm.sh/v4:Chart l5d-control-plane",
+                "kubernetes:helm.sh/v4:Chart l5d-crds",
+            ]);
+            const issuer = named("l5d-trust-anchor-issuer");
+            const identity = named("l5d-identity-issuer");
+            assert.deepStrictEqual(issuer.inputs.spec, { ca: { secretName: "site-anchor" } });
+            assert.strictEqual(issuer.inputs.metadata.namespace, "linkerd");
+            // After cert-manager (the whole component: its chart and ClusterIssuer among it) and
+            // the namespace the site's Secret lives in.
+            for (const dep of ["cm-chart", "cm-cluster-issuer", "l5d-namespace"]) {
+                assert.ok(issuer.dependencies.includes(named(dep).urn), dep);
+            }
+            assert.deepStrictEqual(identity.inputs.spec.issuerRef, {
+                group: "cert-manager.io",
+                kind: "Issuer",
+                name: "linkerd-trust-anchor",
+            });
+            assert.deepStrictEqual(identity.dependencies, [issuer.urn]);
+            // The chart receives the site's certificates, both anchors, and nothing else.
+            assert.strictEqual(
+                named("l5d-control-plane").inputs.values.identityTrustAnchorsPEM,
+                `${anchorOne}\n${anchorTwo}\n`,
+            );
+            assert.strictEqual(l5d.trustAnchorSource, "secret");
+            assert.deepStrictEqual([l5d.trustAnchorKeys, l5d.trustAnchors], [{}, {}]);
+            assert.strictEqual(l5d.trustAnchorSecret, undefined);
+        });
+
+        it("with the site's issuers: the identity issuer and webhook certificates signed by them, no issuer of its own", async () => {
+            const certManager = new cmMod.CertManager("cm", {
+                kubernetesVersion: "1.33",
+                externalCa: { issuer: { name: "sovereign-pki" } },
+            });
+            const l5d = new mod.Linkerd("l5d", {
+                kubernetesVersion: "1.33",
+                certManager,
+                externalTrustAnchor: {
+                    certificates: anchorOne,
+                    issuer: { name: "vault-linkerd", kind: "ClusterIssuer" },
+                },
+            });
+            await settled();
+            assert.deepStrictEqual(
+                recorded
+                    .map((r) => r.type)
+                    .filter((t) => /^(tls|random):|Issuer$|:Secret$/.test(t)),
+                [],
+                "no key, no Secret, no issuer of the program's",
+            );
+            const identity = named("l5d-identity-issuer");
+            assert.deepStrictEqual(identity.inputs.spec.issuerRef, {
+                group: "cert-manager.io",
+                kind: "ClusterIssuer",
+                name: "vault-linkerd",
+            });
+            for (const dep of ["cm-chart", "l5d-namespace"]) {
+                assert.ok(identity.dependencies.includes(named(dep).urn), dep);
+            }
+            for (const cert of ofType("kubernetes:cert-manager.io/v1:Certificate")) {
+                if (cert.name !== "l5d-identity-issuer") {
+                    assert.deepStrictEqual(
+                        cert.inputs.spec.issuerRef,
+                        { group: "cert-manager.io", kind: "ClusterIssuer", name: "sovereign-pki" },
+                        cert.name,
+                    );
+                }
+            }
+            assert.strictEqual(
+                named("l5d-control-plane").inputs.values.identityTrustAnchorsPEM,
+                `${anchorOne}\n`,
+            );
+            assert.strictEqual(l5d.trustAnchorSource, "issuer");
+            assert.strictEqual(l5d.trustAnchorIssuer, undefined);
+        });
+
+        it("refuses generated-anchor settings beside the site's anchor, and a key among its certificates", () => {
+            assert.throws(
+                () =>
+                    build({
+                        trustAnchorValidityHours: 9000,
+                        externalTrustAnchor: {
+                            certificates: `${anchorOne}\n${["-----BEGIN", "PRIVATE KEY-----\nx\n-----END", "PRIVATE KEY-----"].join(" ")}`,
+                            secret: { name: "a" },
+                        },
+                    }),
+                (e: Error) =>
+                    e.message.startsWith("linkerd: invalid trust anchor source:\n") &&
+                    e.message.includes(
+                        "  - externalTrustAnchor.certificates: holds a PRIVATE KEY block; expected CERTIFICATE blocks only",
+                    ) &&
+                    e.message.includes(
+                        "  - trustAnchorValidityHours: trustAnchorValidityHours sets up trust anchors the program generates",
+                    ) &&
+                    !e.message.includes("\nx\n"),
             );
         });
 

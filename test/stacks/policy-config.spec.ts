@@ -305,6 +305,25 @@ for (const stack of stacks) {
             }
         });
 
+        it("declares key material external exactly when the settings bring every key", () => {
+            // secrets-no-key-material-in-state guards a stack that brings its own CA, trust anchor
+            // and encryption keys; a stack that does must say so, and one that does not cannot.
+            const bringsEveryKey =
+                (!settings.certManager.enabled || settings.certManager.externalCa !== undefined) &&
+                (!settings.linkerd.enabled || settings.linkerd.externalTrustAnchor !== undefined) &&
+                settings.encryptionAtRest.keys.every(
+                    (k) => k.provider === "kms" || k.provider === "identity",
+                );
+            const declared =
+                packConfig(stack, "platform-guardrails")["secrets-no-key-material-in-state"]
+                    ?.externalKeyMaterial ?? false;
+            assert.equal(
+                declared,
+                bringsEveryKey,
+                `${stack}/platform-guardrails.json: secrets-no-key-material-in-state.externalKeyMaterial`,
+            );
+        });
+
         it("admits the stack's chart mirror, chart overrides and (only if used) local charts", () => {
             const entry = packConfig(stack, "platform-guardrails")["charts-allowed-sources"] ?? {};
             const sources = (entry.allowedSources as string[] | undefined) ?? [];

@@ -20,6 +20,7 @@ import { rbacRestrictClusterAdmin } from "./rbac-restrict-cluster-admin";
 import { secretsFromPulumiSecrets } from "./secrets-from-pulumi-secrets";
 import { secretsNoCredentialsInConfigmaps } from "./secrets-no-credentials-in-configmaps";
 import { secretsNoCredentialsInEnv } from "./secrets-no-credentials-in-env";
+import { secretsNoKeyMaterialInState } from "./secrets-no-key-material-in-state";
 import { servicesNoExternalIps } from "./services-no-external-ips";
 import { servicesRestrictExposure } from "./services-restrict-exposure";
 import { tenantNamespaceAfterEnforcement } from "./tenant-namespace-after-enforcement";
@@ -39,6 +40,7 @@ export const policies: Policies = [
     secretsNoCredentialsInConfigmaps,
     secretsNoCredentialsInEnv,
     secretsFromPulumiSecrets,
+    secretsNoKeyMaterialInState,
     chartsExactVersion,
     chartsAllowedSources,
     chartsImagesAllowedRegistries,
