@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Go tools named on the command line (all of tools.tsv when none is named) into
-# .cache/tools/bin/, once: a binary is rebuilt only when its module's go.mod or go.sum, its package
-# or the Go version changes (the key is in the cache folder's name). A missing Go, an unknown tool
-# or a failed build is an error naming what failed; a half-written binary is never left in place.
+# .cache/tools/bin/, once: a binary is rebuilt only when its module's go.mod or go.sum, its package,
+# its link flags or the Go version change (the key is in the cache folder's name). tools.tsv has one
+# line per tool: name, module folder, package and, optionally, the -ldflags value (a version stamp).
+# A missing Go, an unknown tool or a failed build is an error naming what failed; a half-written
+# binary is never left in place.
 #
 #   tools/go/build.sh                   # every tool
 #   tools/go/build.sh kube-apiserver    # one tool; prints nothing but its path on stdout
@@ -10,7 +12,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cache="${SOVEREIGN_TOOL_CACHE:-$root/.cache/tools}"
-table="$here/tools.tsv"
+# SOVEREIGN_TOOL_TABLE: another table (the tier's bad-input tests); its module folders may be absolute.
+table="${SOVEREIGN_TOOL_TABLE:-$here/tools.tsv}"
 
 if ! command -v go >/dev/null 2>&1; then
     echo "error: go not found on PATH: the Go tools of the test tiers are built from Go modules; install Go 1.26 or newer" >&2
@@ -18,12 +21,13 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 goversion="$(go env GOVERSION)"
 
-declare -A modules packages
+declare -A modules packages linkflags
 order=()
-while IFS=$'\t' read -r name module package; do
+while IFS=$'\t' read -r name module package ldflags; do
     [[ -z "$name" || "$name" == \#* ]] && continue
     modules[$name]="$module"
     packages[$name]="$package"
+    linkflags[$name]="${ldflags:-}"
     order+=("$name")
 done <"$table"
 
@@ -40,13 +44,16 @@ done
 
 mkdir -p "$cache/bin"
 for name in "${wanted[@]}"; do
-    dir="$here/${modules[$name]}"
+    dir="${modules[$name]}"
+    [[ "$dir" == /* ]] || dir="$here/$dir"
+    where="${dir#"$root"/}"
     package="${packages[$name]}"
     if [ ! -f "$dir/go.mod" ] || [ ! -f "$dir/go.sum" ]; then
-        echo "error: $name: no go.mod and go.sum in tools/go/${modules[$name]}" >&2
+        echo "error: $name: no go.mod and go.sum in $where" >&2
         exit 1
     fi
-    key="$( { echo "$goversion $name $package"; cat "$dir/go.mod" "$dir/go.sum"; } | sha256sum | cut -c1-16)"
+    ldflags="${linkflags[$name]}"
+    key="$( { echo "$goversion $name $package${ldflags:+ $ldflags}"; cat "$dir/go.mod" "$dir/go.sum"; } | sha256sum | cut -c1-16)"
     target="$cache/$name-$key/$name"
     if [ ! -x "$target" ]; then
         echo "building $name ($package, $goversion) ..." >&2
@@ -54,9 +61,9 @@ for name in "${wanted[@]}"; do
         tmp="$cache/$name-$key.tmp.$$"
         rm -rf "$tmp"
         mkdir -p "$tmp"
-        if ! (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -o "$tmp/$name" "$package") >&2; then
+        if ! (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags="$ldflags" -o "$tmp/$name" "$package") >&2; then
             rm -rf "$tmp"
-            echo "error: building $name ($package in tools/go/${modules[$name]}) failed; the Go output above says why" >&2
+            echo "error: building $name ($package in $where) failed; the Go output above says why" >&2
             exit 1
         fi
         rm -rf "$cache/$name-$key"
