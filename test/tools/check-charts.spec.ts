@@ -5,7 +5,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { findHelm, noHelmReason } from "../../tools/check/helm";
 import { CheckProcess, runCheckProcess } from "../util/check-process";
-import { testHelmBinary } from "../util/helm-binary";
+import { pinnedHelmVersion, testHelmBinary } from "../util/helm-binary";
 
 const root = path.resolve(__dirname, "..", "..");
 const charts = path.join(root, "test", "fixtures", "charts");
@@ -99,9 +99,16 @@ function named(objects: Record<string, unknown>[], kind: string, name: string): 
     );
 }
 
-/** The environment without any helm: HELM_BINARY unset and a PATH holding none. */
+/**
+ * The environment without any helm: HELM_BINARY unset, a Go tool cache without the pinned helm and
+ * a PATH holding none.
+ */
 function envWithoutHelm(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: "/usr/bin:/bin" };
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PATH: "/usr/bin:/bin",
+        SOVEREIGN_TOOL_CACHE: path.join(os.tmpdir(), `no-tool-cache-${process.pid}`),
+    };
     delete env.HELM_BINARY;
     assert.strictEqual(
         findHelm(undefined, env),
@@ -180,7 +187,7 @@ describe("offline check: chart contents (helm template as Chart v4 renders)", fu
         assert.strictEqual(run.report.schema.notValidated["debug.sovereign.example/v1/Widget"], 1);
         assert.ok(
             run.report.notes.includes(
-                "Chart contents rendered offline with helm v4.1.4 (from --helm).",
+                `Chart contents rendered offline with helm ${pinnedHelmVersion()} (from --helm).`,
             ),
             run.report.notes.join("\n"),
         );
@@ -225,7 +232,7 @@ describe("offline check: chart contents (helm template as Chart v4 renders)", fu
         assert.strictEqual(entry.objects, 3);
         assert.ok(
             run.report.notes.includes(
-                "Chart contents rendered offline with helm v4.1.4 (from HELM_BINARY).",
+                `Chart contents rendered offline with helm ${pinnedHelmVersion()} (from HELM_BINARY).`,
             ),
             run.report.notes.join("\n"),
         );
@@ -256,10 +263,7 @@ describe("offline check: chart contents (helm template as Chart v4 renders)", fu
         });
         const md = fs.readFileSync(path.join(run.dir, "report.md"), "utf8");
         assert.ok(md.includes("## Chart contents not analyzed"), md);
-        assert.ok(
-            md.includes(`- ${gatekeeperChart}: no helm binary (set --helm, HELM_BINARY or PATH)\n`),
-            md,
-        );
+        assert.ok(md.includes(`- ${gatekeeperChart}: ${noHelmReason}\n`), md);
         assert.deepStrictEqual(named(manifests(run.dir), "Deployment", "gatekeeper-debug"), []);
     });
 

