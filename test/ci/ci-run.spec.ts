@@ -40,15 +40,21 @@ const before = [
     ["npm", "test"],
 ];
 const check = (stack: string): string[] => ["npm", "run", "check", "--", "--stack", stack];
+/** The tiers against the real API server, engines, CLI and peers, after the stack checks. */
+const tiers = [
+    ["npm", "run", "test:cluster"],
+    ["npm", "run", "test:engines"],
+    ["npm", "run", "bench:peers"],
+];
 
 describe(".ci/run", () => {
-    it("installs, lints, typechecks, runs npm test, then checks every stack file of the repository", () => {
+    it("installs, lints, typechecks, runs npm test, checks every stack file of the repository, then runs the tiers", () => {
         const stacks = committedStacks();
         const result = run(scratch(stacks.map((s) => `Pulumi.${s}.yaml`)));
         assert.equal(result.code, 0, result.stderr);
         assert.deepEqual(
             result.calls.map((c) => c.argv),
-            [...before, ...stacks.map(check)],
+            [...before, ...stacks.map(check), ...tiers],
         );
     });
 
@@ -57,7 +63,7 @@ describe(".ci/run", () => {
         assert.equal(result.code, 0, result.stderr);
         assert.deepEqual(
             result.calls.map((c) => c.argv),
-            [...before, check("dev"), check("staging")],
+            [...before, check("dev"), check("staging"), ...tiers],
         );
     });
 
