@@ -69,7 +69,18 @@ export const settingsSchema = z
     .superRefine(checkFalcoCertManager)
     .superRefine(checkPodSecurityExemptions)
     .superRefine(checkNetworkDestinations)
-    .superRefine(checkIdentityGroups);
+    .superRefine(checkIdentityGroups)
+    .superRefine((settings, ctx) => {
+        // kubeadm installs the release; the check validates against kubernetesVersion's schema.
+        const minor = /^v(1\.\d+)\./.exec(settings.controlPlane.kubernetesRelease ?? "")?.[1];
+        if (minor !== undefined && minor !== settings.kubernetesVersion) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ["controlPlane", "kubernetesRelease"],
+                message: `release "${settings.controlPlane.kubernetesRelease}" is Kubernetes ${minor}, but kubernetesVersion is "${settings.kubernetesVersion}": expected a ${settings.kubernetesVersion}.x release`,
+            });
+        }
+    });
 
 /** The validated, typed settings every component receives its arguments from. */
 export type PlatformSettings = z.infer<typeof settingsSchema>;

@@ -7,6 +7,7 @@ import { formatIssues } from "../shared/issues";
 import { childOptions } from "../shared/options";
 import {
     deliveryArtifacts,
+    KubeadmClusterSource,
     mergeContributions,
     renderKubeadmDocuments,
     renderNodeFiles,
@@ -41,6 +42,11 @@ export interface KubeletHardeningArgs extends Partial<KubeletSpec> {
      * `kubeadm join` hands it to new ones. For kubeadm clusters only. @default false
      */
     readonly manageKubeadmConfigMap?: boolean;
+    /**
+     * The exact release and image repository of the kubeadm ClusterConfiguration
+     * ({@link KubeadmClusterSource}). @default unset: kubeadm's own lookup and registry.k8s.io
+     */
+    readonly kubeadm?: KubeadmClusterSource;
 }
 
 /**
@@ -94,6 +100,7 @@ export class KubeletHardening extends pulumi.ComponentResource {
                 kubeadmDocuments = renderKubeadmDocuments(
                     contributions,
                     renderKubeletConfiguration(spec),
+                    args.kubeadm,
                 );
             } catch (e) {
                 contributionProblem = e instanceof Error ? e.message : String(e);

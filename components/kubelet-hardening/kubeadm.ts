@@ -153,6 +153,25 @@ export function unmountedFileFlags(merged: MergedContributions): string[] {
 const extraArgs = (list: readonly ApiServerArg[]): { name: string; value: string }[] =>
     list.map((a) => ({ name: a.name, value: a.value }));
 
+/** What kubeadm installs and where it pulls the control-plane images from. */
+export interface KubeadmClusterSource {
+    /**
+     * The exact Kubernetes release (`v1.33.6`), the ClusterConfiguration's `kubernetesVersion`.
+     * Without it kubeadm looks up the newest stable release on dl.k8s.io (unreachable from an
+     * air-gapped site, and not declarative anywhere). @default unset (kubeadm's lookup)
+     */
+    readonly kubernetesRelease?: string;
+    /**
+     * The registry path kubeadm pulls kube-apiserver, kube-controller-manager, kube-scheduler,
+     * kube-proxy, etcd, pause and coredns from (`<imageRepository>/<name>:<tag>`; on a custom
+     * repository kubeadm pulls CoreDNS as `<imageRepository>/coredns`). @default registry.k8s.io
+     */
+    readonly imageRepository?: string;
+}
+
+/** `v<major>.<minor>.<patch>`: an exact Kubernetes release, as kubeadm's `kubernetesVersion` takes it. */
+export const kubernetesReleasePattern = /^v1\.(\d+)\.(\d+)$/;
+
 /**
  * InitConfiguration, ClusterConfiguration and KubeletConfiguration, in that order. The
  * ClusterConfiguration carries each component's flags as v1beta4 `extraArgs` name/value lists
@@ -162,7 +181,16 @@ const extraArgs = (list: readonly ApiServerArg[]): { name: string; value: string
 export function renderKubeadmDocuments(
     contributions: readonly ControlPlaneContribution[],
     kubelet: KubeletConfigurationDocument,
+    cluster: KubeadmClusterSource = {},
 ): Record<string, unknown>[] {
+    if (
+        cluster.kubernetesRelease !== undefined &&
+        !kubernetesReleasePattern.test(cluster.kubernetesRelease)
+    ) {
+        throw new Error(
+            `kubeadm kubernetesRelease "${cluster.kubernetesRelease}": expected an exact release such as v1.33.6`,
+        );
+    }
     const merged = mergeContributions(contributions);
     const unmounted = unmountedFileFlags(merged);
     if (unmounted.length > 0) {
@@ -181,6 +209,13 @@ export function renderKubeadmDocuments(
         {
             apiVersion: "kubeadm.k8s.io/v1beta4",
             kind: "ClusterConfiguration",
+            // The exact release: without it kubeadm asks dl.k8s.io for the newest stable one.
+            ...(cluster.kubernetesRelease !== undefined
+                ? { kubernetesVersion: cluster.kubernetesRelease }
+                : {}),
+            ...(cluster.imageRepository !== undefined
+                ? { imageRepository: cluster.imageRepository }
+                : {}),
             // The directory every certificate flag points into (kubeadm's default, stated).
             certificatesDir: kubeadmPki.dir,
             ...(merged.etcdArgs.length > 0

@@ -133,6 +133,16 @@ export class Platform extends pulumi.ComponentResource {
             `${name}-kubelet-hardening`,
             {
                 ...settings.kubelet,
+                kubeadm: {
+                    ...(settings.controlPlane.kubernetesRelease !== undefined
+                        ? { kubernetesRelease: settings.controlPlane.kubernetesRelease }
+                        : {}),
+                    // The mirror keeps each image's path (registry.k8s.io/kube-apiserver ->
+                    // <mirror>/kube-apiserver), which is kubeadm's <imageRepository>/<name>.
+                    ...(settings.images.mirror !== undefined
+                        ? { imageRepository: settings.images.mirror }
+                        : {}),
+                },
                 controlPlane: [
                     this.encryptionAtRest.controlPlane,
                     this.auditPolicy.controlPlane,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defaults } from "../../components/control-plane/defaults";
+import { kubernetesReleasePattern } from "../../components/kubelet-hardening/kubeadm";
 import {
     ControlPlaneSettingsSpec,
     validateControlPlaneSettings,
@@ -29,6 +30,17 @@ const rateLimit = (base: { qps: number; burst: number; cacheSize: number }) =>
  */
 export const controlPlaneSection = z
     .object({
+        /**
+         * The exact Kubernetes release kubeadm installs (`v1.33.6`), written into the kubeadm
+         * ClusterConfiguration. Without it kubeadm looks up the newest stable release on dl.k8s.io,
+         * which an air-gapped site cannot reach and a declarative one must not depend on: the
+         * stack policy control-plane-hardened refuses a stack without it. Its minor version is
+         * `kubernetesVersion`'s. @default unset (refused by control-plane-hardened)
+         */
+        kubernetesRelease: z
+            .string()
+            .regex(kubernetesReleasePattern, "expected an exact release such as v1.33.6")
+            .optional(),
         /** Lowest TLS version served (API server, controller manager, scheduler). @default "VersionTLS12" */
         tlsMinVersion: z.enum(["VersionTLS12", "VersionTLS13"]).default(defaults.tlsMinVersion),
         /** TLS 1.2 cipher suites, a subset of the ECDHE AEAD suites (CIS 1.2.29). @default all of them */

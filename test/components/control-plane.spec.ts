@@ -852,7 +852,7 @@ describe("components/control-plane", () => {
                 {
                     key: "sovereign-contour:controlPlane",
                     message:
-                        'unknown setting "profiling"; known: tlsMinVersion, tlsCipherSuites, requestTimeout, alwaysPullImages, serviceAccountMaxTokenExpiration, kubeletCertificateAuthority, terminatedPodGCThreshold, eventRateLimit',
+                        'unknown setting "profiling"; known: kubernetesRelease, tlsMinVersion, tlsCipherSuites, requestTimeout, alwaysPullImages, serviceAccountMaxTokenExpiration, kubeletCertificateAuthority, terminatedPodGCThreshold, eventRateLimit',
                 },
             ]);
         });

@@ -466,3 +466,59 @@ describe("components/kubelet-hardening", () => {
         });
     });
 });
+
+describe("components/kubelet-hardening kubeadm release and image repository", () => {
+    it("writes the exact release and the image repository into the ClusterConfiguration", () => {
+        const [, cluster] = renderKubeadmDocuments([], renderKubeletConfiguration(base), {
+            kubernetesRelease: "v1.33.5",
+            imageRepository: "harbor.sovereign.example/mirror",
+        });
+        assert.equal(cluster.kind, "ClusterConfiguration");
+        assert.equal(cluster.kubernetesVersion, "v1.33.5");
+        assert.equal(cluster.imageRepository, "harbor.sovereign.example/mirror");
+    });
+
+    it("leaves both to kubeadm when unset", () => {
+        const [, cluster] = renderKubeadmDocuments([], renderKubeletConfiguration(base));
+        assert.equal("kubernetesVersion" in cluster, false);
+        assert.equal("imageRepository" in cluster, false);
+    });
+
+    it("refuses a release that is not exact", () => {
+        assert.throws(
+            () =>
+                renderKubeadmDocuments([], renderKubeletConfiguration(base), {
+                    kubernetesRelease: "stable-1.33",
+                }),
+            {
+                message:
+                    'kubeadm kubernetesRelease "stable-1.33": expected an exact release such as v1.33.6',
+            },
+        );
+    });
+
+    it("settings: controlPlane.kubernetesRelease is exact and of kubernetesVersion's minor", () => {
+        const issues = (release: string): string[] => {
+            try {
+                loadSettings({
+                    "sovereign-contour:controlPlane": JSON.stringify({
+                        kubernetesRelease: release,
+                    }),
+                });
+                return [];
+            } catch (e) {
+                if (e instanceof SettingsError) {
+                    return e.issues.map((i) => `${i.key}: ${i.message}`);
+                }
+                throw e;
+            }
+        };
+        assert.deepEqual(issues("v1.33.5"), []);
+        assert.deepEqual(issues("1.33.5"), [
+            'sovereign-contour:controlPlane.kubernetesRelease: expected an exact release such as v1.33.6 (got "1.33.5")',
+        ]);
+        assert.deepEqual(issues("v1.34.1"), [
+            'sovereign-contour:controlPlane.kubernetesRelease: release "v1.34.1" is Kubernetes 1.34, but kubernetesVersion is "1.33": expected a 1.33.x release (got "v1.34.1")',
+        ]);
+    });
+});

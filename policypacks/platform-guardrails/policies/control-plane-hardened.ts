@@ -514,6 +514,12 @@ export function clusterConfigurationViolations(
     controlPlane: { authenticationConfigFile?: unknown; admissionConfigFile?: unknown } | undefined,
 ): string[] {
     const messages: string[] = [];
+    const release = ((clusterConfiguration ?? {}) as Record<string, unknown>).kubernetesVersion;
+    if (typeof release !== "string" || !/^v1\.\d+\.\d+$/.test(release)) {
+        messages.push(
+            `${subject}: kubernetesVersion ${release === undefined ? "is not set" : `is ${JSON.stringify(release)}`}, so kubeadm looks up a release on dl.k8s.io (unreachable from an air-gapped site, and not declarative anywhere). Set controlPlane.kubernetesRelease to an exact release such as v1.33.6.`,
+        );
+    }
     const flags = flagsOf(clusterConfiguration);
     for (const component of Object.keys(flags) as Component[]) {
         for (const [flag, values] of flags[component]) {

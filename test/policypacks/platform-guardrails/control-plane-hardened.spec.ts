@@ -58,6 +58,7 @@ describe("platform-guardrails/control-plane-hardened", () => {
         new KubeletHardening(
             "platform-kubelet",
             {
+                kubeadm: { kubernetesRelease: "v1.33.5" },
                 controlPlane: [
                     encryptionControlPlane(true),
                     auditControlPlane({
@@ -378,6 +379,31 @@ describe("platform-guardrails/control-plane-hardened", () => {
         assert.deepEqual(await runStackPolicy(controlPlaneHardened, resources), [
             `${subject}: apiServer.extraArgs sets --profiling 2 times: which value wins depends on the flag's type. Set it once.`,
         ]);
+    });
+
+    it("refuses a ClusterConfiguration without an exact kubernetesVersion (kubeadm would look one up on dl.k8s.io)", async () => {
+        assert.equal(kubeletInputs.clusterConfiguration.kubernetesVersion, "v1.33.5");
+        for (const [release, shown] of [
+            [undefined, "is not set"],
+            ["stable-1.33", 'is "stable-1.33"'],
+            ["1.33", 'is "1.33"'],
+        ] as const) {
+            const cluster = structuredClone(kubeletInputs.clusterConfiguration) as Record<
+                string,
+                unknown
+            >;
+            if (release === undefined) {
+                delete cluster.kubernetesVersion;
+            } else {
+                cluster.kubernetesVersion = release;
+            }
+            const resources = toPolicyResources(all, {
+                "platform-kubelet": { inputs: { ...kubeletInputs, clusterConfiguration: cluster } },
+            });
+            assert.deepEqual(await runStackPolicy(controlPlaneHardened, resources), [
+                `${subject}: kubernetesVersion ${shown}, so kubeadm looks up a release on dl.k8s.io (unreachable from an air-gapped site, and not declarative anywhere). Set controlPlane.kubernetesRelease to an exact release such as v1.33.6.`,
+            ]);
+        }
     });
 
     describe("AuthenticationConfiguration", () => {
