@@ -1,6 +1,9 @@
 // `npm run bench`: measures the offline check as a platform grows. Generates stacks with 10, 100
 // and 1000 tenants (the dev stack plus generated tenants), runs the whole check on each (and on the
 // real dev and prod stacks) in a fresh process, exactly as CI does, and writes out/bench.json.
+// BENCH_TENANTS chooses the sizes (e.g. BENCH_TENANTS=10000 for the 10,000-tenant run, which is
+// never run by default nor in CI); BENCH_REPEATS the runs per size below 1000 (default 3);
+// BENCH_CODECS=0 skips the codec comparison (docs/performance.md).
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -12,10 +15,43 @@ const tenantsKey = "sovereign-contour:tenants";
 /** Generated stacks are the dev stack plus tenants, so they are judged with dev's pack config. */
 const devPolicyConfig = path.join(root, "stacks", "policy-config", "dev");
 /**
- * Node flags of `npm run check` (package.json), so the benchmark measures what CI runs: a larger
- * young generation, see docs/performance.md.
+ * Node flags of `npm run check` (read from package.json's script), so the benchmark measures
+ * what CI runs: a larger young generation and the heap size, see docs/performance.md.
  */
-const checkNodeFlags = ["--max-semi-space-size=128"];
+const checkNodeFlags = nodeFlagsOfCheckScript();
+
+function nodeFlagsOfCheckScript(): string[] {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+    };
+    const words = pkg.scripts.check.split(/\s+/);
+    if (words[0] !== "node") {
+        throw new Error(
+            `package.json's check script "${pkg.scripts.check}" does not start with node`,
+        );
+    }
+    return words.slice(1).filter((w) => /^--[a-z-]+=\S+$/.test(w));
+}
+
+/** One way of serving and encoding the packs' requests, for the codec comparison. */
+interface Codec {
+    readonly name: string;
+    /** CHECK_CODEC (tools/check/codec.ts). */
+    readonly codec: "check" | "google-protobuf";
+    /** --pack-host. */
+    readonly host: "check" | "pulumi";
+}
+
+/** The hand-written codec (the default), google-protobuf in the check's host, and the SDK's host. */
+const codecs: readonly Codec[] = [
+    { name: "hand-written decoding, check's pack host", codec: "check", host: "check" },
+    { name: "google-protobuf, check's pack host", codec: "google-protobuf", host: "check" },
+    {
+        name: "google-protobuf, the policy SDK's own host",
+        codec: "google-protobuf",
+        host: "pulumi",
+    },
+];
 
 interface Run {
     stack: string;
@@ -23,6 +59,8 @@ interface Run {
     resources: number;
     seconds: { program: number; policies: number; schema: number; total: number };
     peakRssMb: number;
+    /** Peak resident memory (MiB) of the check, of the pack processes together, and the sum. */
+    memory: { check: number; packs: number; total: number };
     /** CPU seconds of the check process and of all pack processes together. */
     cpuSeconds: { check: number; packs: number };
     /** The dependency graph: edges, the longest list of one resource, AnalyzeStack bytes. */
@@ -60,7 +98,7 @@ function generateStack(extra: number): { file: string; tenants: number } {
     return { file, tenants: tenants.length };
 }
 
-function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
+function runOnce(args: string[], stack: string, codec: Codec = codecs[0]): Run {
     const out = path.join(benchDir, "runs");
     const res = spawnSync(
         process.execPath,
@@ -70,10 +108,17 @@ function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
             path.join(root, "tools", "ts-register.js"),
             path.join(root, "tools/check/cli.ts"),
             ...args,
+            "--pack-host",
+            codec.host,
             "--out",
             out,
         ],
-        { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+        {
+            cwd: root,
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+            env: { ...process.env, CHECK_CODEC: codec.codec },
+        },
     );
     if (res.status !== 0) {
         throw new Error(
@@ -84,6 +129,11 @@ function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
         resources: number;
         timings: Run["seconds"];
         peakRssMb: number;
+        memory: {
+            checkPeakRssMb: number;
+            packsPeakRssMb: Record<string, number>;
+            totalPeakRssMb: number;
+        };
         cpuSeconds: { check: number; packs: Record<string, number> };
         resourcesByType: Record<string, number>;
         graph: Run["graph"];
@@ -91,10 +141,14 @@ function runOnce(args: string[], stack: string): Run & { tenantsOut: number } {
     return {
         stack,
         tenants: report.resourcesByType["sovereign:baseline:TenantNamespace"] ?? 0,
-        tenantsOut: 0,
         resources: report.resources,
         seconds: report.timings,
         peakRssMb: report.peakRssMb,
+        memory: {
+            check: report.memory.checkPeakRssMb,
+            packs: Object.values(report.memory.packsPeakRssMb).reduce((a, b) => a + b, 0),
+            total: report.memory.totalPeakRssMb,
+        },
         cpuSeconds: {
             check: report.cpuSeconds.check,
             packs:
@@ -111,8 +165,8 @@ function median(values: number[]): number {
     return s[Math.floor(s.length / 2)];
 }
 
-function measure(args: string[], stack: string, repeats: number): Run {
-    const runs = Array.from({ length: repeats }, () => runOnce(args, stack));
+function measure(args: string[], stack: string, repeats: number, codec?: Codec): Run {
+    const runs = Array.from({ length: repeats }, () => runOnce(args, stack, codec));
     const pick = (f: (r: Run) => number): number => median(runs.map(f));
     return {
         stack,
@@ -125,6 +179,11 @@ function measure(args: string[], stack: string, repeats: number): Run {
             total: pick((r) => r.seconds.total),
         },
         peakRssMb: pick((r) => r.peakRssMb),
+        memory: {
+            check: pick((r) => r.memory.check),
+            packs: pick((r) => r.memory.packs),
+            total: pick((r) => r.memory.total),
+        },
         cpuSeconds: {
             check: pick((r) => r.cpuSeconds.check),
             packs: pick((r) => r.cpuSeconds.packs),
@@ -159,11 +218,14 @@ function main(): void {
     const runs: Run[] = [];
     runs.push(measure(["--stack", "dev"], "dev", repeats));
     runs.push(measure(["--stack", "prod"], "prod", repeats));
-    let largest = "";
+    /** The largest generated stack of at most 1000 tenants: floors and codecs are measured on it. */
+    let reference: { file: string; n: number } | undefined;
     for (const n of sizes) {
         const { file } = generateStack(n);
-        largest = file;
-        // The largest size runs once: its median would cost minutes for little extra precision.
+        if (n <= 1000) {
+            reference = { file, n };
+        }
+        // Sizes from 1000 up run once: a median would cost minutes for little extra precision.
         runs.push(
             measure(
                 ["--stack-file", file, "--policy-config-dir", devPolicyConfig],
@@ -172,25 +234,49 @@ function main(): void {
             ),
         );
     }
-    // The same number of resources as the largest generated stack, for comparison.
-    const sdkFloor = floor("sdk-floor", String(runs[runs.length - 1].resources));
-    // The largest generated stack's own program, with no analysis: what the check cannot beat.
-    const programFloor = largest !== "" ? floor("program-floor", largest) : null;
+    const referenceRun = runs.find((r) => r.stack === `bench-${reference?.n}`);
+    // The same number of resources as the reference stack, for comparison.
+    const sdkFloor =
+        referenceRun !== undefined ? floor("sdk-floor", String(referenceRun.resources)) : null;
+    // The reference stack's own program, with no analysis: what the check cannot beat.
+    const programFloor = reference !== undefined ? floor("program-floor", reference.file) : null;
+    // The codec comparison (issue 19): the same stack served with google-protobuf, in the check's
+    // pack host and in the policy SDK's own, against the hand-written codec's run above.
+    const codecRuns: (Run & { codec: string })[] = [];
+    if (reference !== undefined && referenceRun !== undefined && process.env.BENCH_CODECS !== "0") {
+        codecRuns.push({ ...referenceRun, codec: codecs[0].name });
+        for (const codec of codecs.slice(1)) {
+            const args = ["--stack-file", reference.file, "--policy-config-dir", devPolicyConfig];
+            const run = measure(
+                args,
+                `bench-${reference.n}`,
+                reference.n >= 1000 ? 1 : repeats,
+                codec,
+            );
+            codecRuns.push({ ...run, codec: codec.name });
+        }
+    }
     fs.writeFileSync(
         path.join(root, "out", "bench.json"),
-        JSON.stringify({ runs, sdkFloor, programFloor }, null, 2) + "\n",
+        JSON.stringify(
+            { nodeFlags: checkNodeFlags, runs, sdkFloor, programFloor, codecs: codecRuns },
+            null,
+            2,
+        ) + "\n",
     );
+    console.log(`node flags: ${checkNodeFlags.join(" ")}`);
     console.log(
-        "stack        tenants  resources  program  policies  schema   total  peakRssMb  cpu check  cpu packs",
+        "stack        tenants  resources  program  policies  schema   total  peakRssMb  rss check  rss packs  rss sum  cpu check  cpu packs",
     );
+    const row = (r: Run, label: string): string =>
+        `${label.padEnd(12)} ${String(r.tenants).padStart(7)} ${String(r.resources).padStart(10)} ` +
+        `${r.seconds.program.toFixed(2).padStart(8)} ${r.seconds.policies.toFixed(2).padStart(9)} ` +
+        `${r.seconds.schema.toFixed(2).padStart(7)} ${r.seconds.total.toFixed(2).padStart(7)} ` +
+        `${String(r.peakRssMb).padStart(10)} ${String(r.memory.check).padStart(10)} ` +
+        `${String(r.memory.packs).padStart(10)} ${String(r.memory.total).padStart(8)} ` +
+        `${r.cpuSeconds.check.toFixed(1).padStart(10)} ${r.cpuSeconds.packs.toFixed(1).padStart(10)}`;
     for (const r of runs) {
-        console.log(
-            `${r.stack.padEnd(12)} ${String(r.tenants).padStart(7)} ${String(r.resources).padStart(10)} ` +
-                `${r.seconds.program.toFixed(2).padStart(8)} ${r.seconds.policies.toFixed(2).padStart(9)} ` +
-                `${r.seconds.schema.toFixed(2).padStart(7)} ${r.seconds.total.toFixed(2).padStart(7)} ` +
-                `${String(r.peakRssMb).padStart(10)} ${r.cpuSeconds.check.toFixed(1).padStart(10)} ` +
-                `${r.cpuSeconds.packs.toFixed(1).padStart(10)}`,
-        );
+        console.log(row(r, r.stack));
     }
     console.log("");
     console.log(
@@ -210,6 +296,14 @@ function main(): void {
                 `${String(r.graph.dependencyEdges).padStart(17)} ${String(r.graph.largestDependencyList).padStart(13)} ` +
                 `${perTenant.padStart(13)} ${(r.graph.analyzeStackRequestBytes / 1e6).toFixed(1).padStart(16)}`,
         );
+    }
+    if (codecRuns.length > 0) {
+        console.log("");
+        console.log(`Codec comparison on ${codecRuns[0].stack}:`);
+        for (const r of codecRuns) {
+            const cpu = r.cpuSeconds.check + r.cpuSeconds.packs;
+            console.log(`${row(r, r.stack)}  cpu total ${cpu.toFixed(1)}  ${r.codec}`);
+        }
     }
     console.log(`SDK floor (bench/sdk-floor.ts): ${JSON.stringify(sdkFloor)}`);
     console.log(`Program floor (bench/program-floor.ts): ${JSON.stringify(programFloor)}`);

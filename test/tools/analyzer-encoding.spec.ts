@@ -1,14 +1,17 @@
 /**
  * The check encodes each resource's AnalyzeRequest once and sends the same bytes to every pack
- * (and to Remediate and Analyze alike), splicing the properties in after the other fields. These
- * tests decode what the check sends and compare it with the message the generated protobuf code
- * builds field by field, so the splice cannot drift from the protocol.
+ * (and to Remediate and Analyze alike), splicing the properties in after the other fields, and
+ * builds AnalyzeStack one resource entry at a time as resources are judged. These tests decode
+ * what the check sends and compare it with the message the generated protobuf code builds field by
+ * field, so the splice cannot drift from the protocol.
  */
 import * as assert from "assert";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import {
     AnalyzedResource,
+    AnalyzeStackRequestBuilder,
+    analyzeStackEntry,
     encodedAnalyzeRequest,
     encodedAnalyzeStackRequest,
     requestHead,
@@ -103,6 +106,41 @@ describe("check: requests encoded once for every pack", () => {
             decoded.getResourcesList().map((x) => x.getName()),
             ["a", "b", "c"],
         );
+    });
+
+    it("builds AnalyzeStack one resource at a time, across blocks, as the entries concatenated", () => {
+        // Entries of about 3 MB fill the builder's 8 MB blocks unevenly; one of 9 MB is larger
+        // than a block.
+        const resources = [3, 3, 3, 9, 0.001, 3].map((mb, i) =>
+            resource(`r${i}`, Math.round(mb * 1024 * 1024)),
+        );
+        const builder = new AnalyzeStackRequestBuilder();
+        for (const r of resources) {
+            builder.add(r);
+        }
+        const entries = resources.map(analyzeStackEntry);
+        assert.strictEqual(
+            builder.size,
+            entries.reduce((n, e) => n + e.length, 0),
+        );
+        const bytes = builder.take();
+        assert.ok(bytes.equals(Buffer.concat(entries)));
+        const decoded = analyzerpb.AnalyzeStackRequest.deserializeBinary(bytes);
+        assert.deepStrictEqual(
+            decoded.getResourcesList().map((x) => x.getName()),
+            ["r0", "r1", "r2", "r3", "r4", "r5"],
+        );
+        assert.strictEqual(
+            (
+                decoded.getResourcesList()[3].getProperties()?.toJavaScript() as {
+                    data: { big: string };
+                }
+            ).data.big.length,
+            9 * 1024 * 1024,
+        );
+        // Taken once: the builder keeps nothing.
+        assert.strictEqual(builder.size, 0);
+        assert.strictEqual(builder.take().length, 0);
     });
 
     it("reuses the bytes for the same resource, and encodes a remediated one afresh", () => {

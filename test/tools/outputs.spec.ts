@@ -126,6 +126,52 @@ describe("check output folder", function () {
     });
 });
 
+describe("check output folder: files written as the run goes", function () {
+    let dir: string;
+    beforeEach(() => {
+        dir = scratch();
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("keeps a staged file out of sight until the run completes, then puts it in place with the rest", function () {
+        const out = path.join(dir, "out");
+        const run = new CheckRun(OutputFolder.open(out, "qa"), "stack", "qa");
+        run.begin();
+        const staged = run.staging();
+        assert.strictEqual(run.staging(), staged, "one staging folder per run");
+        fs.writeFileSync(path.join(staged, "manifests.yaml"), "kind: Namespace\n");
+        // Readers still see the incomplete report only.
+        assert.deepStrictEqual(listTree(path.join(out, "qa")), ["report.json", "report.md"]);
+        run.complete([{ path: "report.json", content: "{}\n" }]);
+        assert.deepStrictEqual(listTree(out), ["qa", "qa/manifests.yaml", "qa/report.json"]);
+        assert.strictEqual(
+            fs.readFileSync(path.join(out, "qa", "manifests.yaml"), "utf8"),
+            "kind: Namespace\n",
+        );
+    });
+
+    it("removes what a failed run staged and leaves only its error report", function () {
+        const out = path.join(dir, "out");
+        const run = new CheckRun(OutputFolder.open(out, "qa"), "stack", "qa");
+        run.begin();
+        fs.writeFileSync(path.join(run.staging(), "manifests.yaml"), "half\n");
+        run.fail(3, "boom");
+        assert.deepStrictEqual(listTree(out), ["qa", "qa/report.json", "qa/report.md"]);
+    });
+
+    it("refuses a staging folder that is not the run's own", function () {
+        const out = path.join(dir, "out");
+        const folder = OutputFolder.open(out, "qa");
+        const other = path.join(dir, "elsewhere");
+        fs.mkdirSync(other);
+        assert.throws(
+            () => folder.replace([{ path: "report.json", content: "{}" }], other),
+            /is not a staging folder of run "qa"/,
+        );
+        assert.deepStrictEqual(fs.readdirSync(out), []);
+    });
+});
+
 describe("stack file values as the Pulumi CLI passes them", function () {
     let dir: string;
     beforeEach(() => {

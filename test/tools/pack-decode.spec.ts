@@ -7,6 +7,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { codec } from "../../tools/check/codec";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import {
     decodePropertiesOnce,
@@ -220,5 +221,18 @@ describe("check: the pack host decodes each resource's properties once", () => {
         const packDir = path.resolve(__dirname, "../../policypacks/workload-security");
         decodePropertiesOnce(packDir);
         assert.ok(propertiesDecodedOnce(packDir));
+    });
+});
+
+describe("check: CHECK_CODEC chooses the pack host's decoding (tools/check/codec.ts)", () => {
+    it("is the hand-written decoding unless google-protobuf is asked for, and refuses anything else", () => {
+        assert.strictEqual(codec({}), "check");
+        assert.strictEqual(codec({ CHECK_CODEC: "" }), "check");
+        assert.strictEqual(codec({ CHECK_CODEC: "check" }), "check");
+        assert.strictEqual(codec({ CHECK_CODEC: "google-protobuf" }), "google-protobuf");
+        assert.throws(
+            () => codec({ CHECK_CODEC: "protobuf" }),
+            /^Error: CHECK_CODEC="protobuf" is not a codec; expected check or google-protobuf$/,
+        );
     });
 });

@@ -2,7 +2,8 @@
  * The check judges each resource as it is registered, as the engine does: Remediate in pack
  * order (each pack seeing the previous one's result), then Analyze in every pack with the
  * remediated inputs; results come out pack by pack in registration order whatever order the
- * answers arrive in; a failure surfaces from finish(); no more than the limit is in flight.
+ * answers arrive in; a failure surfaces from finish(); no more than the limit is in flight; each
+ * judged resource is handed on in registration order and no longer held.
  */
 import * as assert from "assert";
 import type {
@@ -80,8 +81,10 @@ describe("check: resources judged as they are registered", () => {
         const a = fakePack("a", log, { remediateTo: "by-a" });
         const b = fakePack("b", log, { remediateTo: "by-b" });
         const c = fakePack("c", log);
+        const handed: AnalyzedResource[] = [];
         const pipeline = new AnalysisPipeline(
             Promise.resolve(configured([a, b, c], [true, true, false])),
+            (r) => handed.push(r),
         );
         pipeline.add(resource(0));
         const result = await pipeline.finish();
@@ -94,7 +97,11 @@ describe("check: resources judged as they are registered", () => {
             "b.analyze r0 saw by-b",
             "c.analyze r0 saw by-b",
         ]);
-        assert.deepStrictEqual(result.resources[0].properties, { step: "by-b" });
+        assert.deepStrictEqual(
+            handed.map((r) => r.properties),
+            [{ step: "by-b" }],
+        );
+        assert.strictEqual(result.count, 1);
         assert.deepStrictEqual(
             result.remediations.map((r) => r.pack),
             ["a", "b"],
@@ -119,6 +126,49 @@ describe("check: resources judged as they are registered", () => {
             ],
         );
         assert.deepStrictEqual(result.remediations, []);
+    });
+
+    it("hands each judged resource on in registration order, then holds it no longer", async () => {
+        // Later resources answer first, so they wait for the earlier ones.
+        const a = fakePack("a", [], { delay: (i) => 20 - 2 * i });
+        const handed: string[] = [];
+        const backlogs: number[] = [];
+        const pipeline: AnalysisPipeline<AnalyzedResource> = new AnalysisPipeline(
+            Promise.resolve(configured([a], [false])),
+            (r) => {
+                handed.push(r.name);
+                backlogs.push(pipeline.backlog);
+            },
+        );
+        for (let i = 0; i < 8; i++) {
+            pipeline.add(resource(i));
+        }
+        assert.strictEqual(pipeline.backlog, 8);
+        const result = await pipeline.finish();
+        assert.deepStrictEqual(
+            handed,
+            Array.from({ length: 8 }, (_, i) => `r${i}`),
+        );
+        // r0 answers last: every other resource is held until then, and each is released as it
+        // is handed on.
+        assert.deepStrictEqual(backlogs, [7, 6, 5, 4, 3, 2, 1, 0]);
+        assert.strictEqual(pipeline.backlog, 0);
+        assert.strictEqual(result.count, 8);
+    });
+
+    it("surfaces an error of the receiver from finish()", async () => {
+        const pipeline = new AnalysisPipeline(
+            Promise.resolve(configured([fakePack("a", [])], [false])),
+            (r) => {
+                if (r.name === "r1") {
+                    throw new Error("disk full");
+                }
+            },
+        );
+        for (let i = 0; i < 3; i++) {
+            pipeline.add(resource(i));
+        }
+        await assert.rejects(pipeline.finish(), /disk full/);
     });
 
     it("queues resources added before the packs are ready", async () => {

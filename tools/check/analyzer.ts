@@ -8,6 +8,10 @@ import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { PackConfig, PolicyConfigEntry, PolicyInfo } from "./policy-config";
 import { encodeStruct, MessageWriter, NotEncodedHere, varintSize, WireObject } from "./wire";
+import { codec } from "./codec";
+
+/** Whether requests are built with the generated classes instead (tools/check/codec.ts). */
+const generatedCode = codec() === "google-protobuf";
 
 /** Every pack process started, so none outlives the check, whichever way it exits. */
 const running = new Set<ChildProcess>();
@@ -511,6 +515,12 @@ export function sdkResourceHead(r: AnalyzedResource): Uint8Array {
 /** The AnalyzeRequest Remediate and Analyze both take for one resource, encoded once. */
 export function encodedAnalyzeRequest(r: AnalyzedResource): Uint8Array {
     let bytes = encodedRequests.get(r);
+    if (bytes === undefined && generatedCode) {
+        const request = setCommonFields(new analyzerpb.AnalyzeRequest(), r);
+        request.setProperties(Struct.fromJavaScript(r.properties as never));
+        bytes = request.serializeBinary();
+        encodedRequests.set(r, bytes);
+    }
     if (bytes === undefined) {
         // AnalyzeRequest.properties is field 2.
         bytes = withProperties(
@@ -524,29 +534,96 @@ export function encodedAnalyzeRequest(r: AnalyzedResource): Uint8Array {
     return bytes;
 }
 
+/**
+ * One resource's entry in an AnalyzeStackRequest: field 1 (`resources`) carrying its
+ * AnalyzerResource, whose properties are field 2. A request is the concatenation of its entries.
+ */
+export function analyzeStackEntry(r: AnalyzedResource): Buffer {
+    if (generatedCode) {
+        const request = new analyzerpb.AnalyzeStackRequest();
+        const resource = setCommonFields(new analyzerpb.AnalyzerResource(), r);
+        resource.setParent(r.parent ?? "");
+        resource.setDependenciesList([...(r.dependencies ?? [])]);
+        const deps = resource.getPropertydependenciesMap();
+        for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+            const pd = new analyzerpb.AnalyzerPropertyDependencies();
+            pd.setUrnsList([...urns]);
+            deps.set(k, pd);
+        }
+        resource.setProperties(Struct.fromJavaScript(r.properties as never));
+        request.setResourcesList([resource]);
+        return Buffer.from(request.serializeBinary());
+    }
+    const head = resourceHead(r);
+    const properties = propertiesBytes(r.properties);
+    const body = head.length + 1 + varintSize(properties.length) + properties.length;
+    return withProperties(
+        new MessageWriter(1 + varintSize(body) + body),
+        head,
+        2,
+        properties,
+        1,
+    ).bytes();
+}
+
 /** The AnalyzeStackRequest for a list of resources, encoded once for every pack. */
 export function encodedAnalyzeStackRequest(resources: readonly AnalyzedResource[]): Uint8Array {
     let bytes = encodedStackRequests.get(resources);
-    if (bytes !== undefined) {
+    if (bytes === undefined) {
+        const builder = new AnalyzeStackRequestBuilder();
+        for (const r of resources) {
+            builder.add(r);
+        }
+        bytes = builder.take();
+        encodedStackRequests.set(resources, bytes);
+    }
+    return bytes;
+}
+
+/** Bytes per block of an {@link AnalyzeStackRequestBuilder}. */
+const stackBlockSize = 8 * 1024 * 1024;
+
+/**
+ * An AnalyzeStackRequest built one resource at a time, in the order the resources are added, so
+ * that the check can drop each resource once it is judged instead of holding the whole stack
+ * until AnalyzeStack: only the encoded request is kept, in blocks of a few megabytes.
+ */
+export class AnalyzeStackRequestBuilder {
+    private blocks: Buffer[] = [];
+    private block = Buffer.allocUnsafe(0);
+    private used = 0;
+    private total = 0;
+
+    /** Appends one resource's entry (with the properties it has now). */
+    add(r: AnalyzedResource): void {
+        const entry = analyzeStackEntry(r);
+        if (this.used + entry.length > this.block.length) {
+            if (this.used > 0) {
+                this.blocks.push(this.block.subarray(0, this.used));
+            }
+            this.block = Buffer.allocUnsafe(Math.max(stackBlockSize, entry.length));
+            this.used = 0;
+        }
+        entry.copy(this.block, this.used);
+        this.used += entry.length;
+        this.total += entry.length;
+    }
+
+    /** The bytes appended so far. */
+    get size(): number {
+        return this.total;
+    }
+
+    /** The whole request, once; the builder is empty afterwards. */
+    take(): Buffer {
+        const parts = [...this.blocks, this.block.subarray(0, this.used)];
+        const bytes = Buffer.concat(parts, this.total);
+        this.blocks = [];
+        this.block = Buffer.allocUnsafe(0);
+        this.used = 0;
+        this.total = 0;
         return bytes;
     }
-    const parts = resources.map((r) => ({
-        head: resourceHead(r),
-        properties: propertiesBytes(r.properties),
-    }));
-    let size = 0;
-    for (const { head, properties } of parts) {
-        const body = head.length + 1 + varintSize(properties.length) + properties.length;
-        size += 1 + varintSize(body) + body;
-    }
-    const w = new MessageWriter(size);
-    for (const { head, properties } of parts) {
-        // AnalyzerResource.properties is field 2; AnalyzeStackRequest.resources is field 1.
-        withProperties(w, head, 2, properties, 1);
-    }
-    bytes = w.bytes();
-    encodedStackRequests.set(resources, bytes);
-    return bytes;
 }
 
 function options(r: AnalyzedResource): analyzerpb.AnalyzerResourceOptions {

@@ -8,6 +8,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { structRoundTrip, WireObject } from "./wire";
+import { codec } from "./codec";
+
+/** Whether answers go through google-protobuf instead (tools/check/codec.ts). */
+const generatedCode = codec() === "google-protobuf";
 
 /** The parts of the SDK's RegisterResourceRequest the recorders read. */
 export interface RegisterRequest {
@@ -15,6 +19,8 @@ export interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getCustom(): boolean;
+    /** True for a remote component (its provider's Construct registers it, with no inputs). */
+    getRemote(): boolean;
     getObject(): Struct | undefined;
     getDependenciesList(): string[];
     getProtect(): boolean;
@@ -178,7 +184,11 @@ export async function answerRegistration(
         const response = new resourcePb.RegisterResourceResponse();
         response.setUrn(urn);
         response.setId(result.id || "");
-        response.setObject(structReading(() => structRoundTrip(serializedState)));
+        response.setObject(
+            generatedCode
+                ? Struct.fromJavaScript(serializedState as never)
+                : structReading(() => structRoundTrip(serializedState)),
+        );
         callback(null, response);
     } catch (err) {
         callback(err, undefined);

@@ -44,27 +44,46 @@ function nameOf(object: Record<string, unknown>): string | undefined {
 
 /** The isolation of every namespace in scope (see the module comment), sorted by namespace. */
 export function namespaceIsolation(objects: readonly DeclaredObject[]): NamespaceIsolation[] {
-    const scope = new Set<string>();
-    const found = new Map<string, { Ingress: string[]; Egress: string[]; dns: string[] }>();
-    const of = (ns: string): { Ingress: string[]; Egress: string[]; dns: string[] } => {
-        let entry = found.get(ns);
+    const collector = new NamespaceIsolationCollector();
+    for (const declared of objects) {
+        collector.add(declared);
+    }
+    return collector.result();
+}
+
+/**
+ * {@link namespaceIsolation} fed one object at a time, keeping only what its result needs (the
+ * namespaces in scope and the names of the NetworkPolicies that count), so the check can drop
+ * each object once it has been seen.
+ */
+export class NamespaceIsolationCollector {
+    private readonly scope = new Set<string>();
+    private readonly found = new Map<
+        string,
+        { Ingress: string[]; Egress: string[]; dns: string[] }
+    >();
+
+    private of(ns: string): { Ingress: string[]; Egress: string[]; dns: string[] } {
+        let entry = this.found.get(ns);
         if (entry === undefined) {
             entry = { Ingress: [], Egress: [], dns: [] };
-            found.set(ns, entry);
+            this.found.set(ns, entry);
         }
         return entry;
-    };
-    for (const { resource, object } of objects) {
+    }
+
+    /** Takes one object into account. */
+    add({ resource, object }: DeclaredObject): void {
         if (resource.type === namespaceType) {
             const name = nameOf(object);
             if (name !== undefined) {
-                scope.add(name);
+                this.scope.add(name);
             }
         } else if (podTemplateOf(resource.type, object) !== undefined) {
-            scope.add(namespaceOf(object));
+            this.scope.add(namespaceOf(object));
         } else if (isNetworkPolicy(object)) {
             const name = nameOf(object) ?? resource.name;
-            const entry = of(namespaceOf(object));
+            const entry = this.of(namespaceOf(object));
             for (const direction of defaultDenies(object)) {
                 if (direction === "Ingress" || direction === "Egress") {
                     entry[direction].push(name);
@@ -75,13 +94,17 @@ export function namespaceIsolation(objects: readonly DeclaredObject[]): Namespac
             }
         }
     }
-    return [...scope].sort().map((namespace) => {
-        const entry = of(namespace);
-        return {
-            namespace,
-            denyIngress: entry.Ingress,
-            denyEgress: entry.Egress,
-            allowDns: entry.dns,
-        };
-    });
+
+    /** The isolation of every namespace in scope, sorted by namespace. */
+    result(): NamespaceIsolation[] {
+        return [...this.scope].sort().map((namespace) => {
+            const entry = this.of(namespace);
+            return {
+                namespace,
+                denyIngress: entry.Ingress,
+                denyEgress: entry.Egress,
+                allowDns: entry.dns,
+            };
+        });
+    }
 }

@@ -157,14 +157,48 @@ export class OutputFolder {
     }
 
     /**
-     * Writes `files` into a new folder beside `<out>/<name>` and renames it into place: readers see
-     * the previous folder or the new one, never a mix. On failure the new folder is removed and
-     * the previous one stays.
+     * A new folder beside `<out>/<name>` for files a run writes as it goes (manifests.yaml); a
+     * later `replace(files, staged)` completes it and renames it into place. It is named as
+     * `replace`'s own new folders are, so a run that dies leaves nothing the next run keeps.
      */
-    replace(files: readonly OutputFile[]): void {
-        const suffix = `${process.pid}-${randomBytes(6).toString("hex")}`;
-        const tmp = path.join(this.root, `.${this.name}.tmp-${suffix}`);
+    stage(): string {
+        const tmp = path.join(this.root, `.${this.name}.tmp-${this.suffix()}`);
         fs.mkdirSync(tmp);
+        return tmp;
+    }
+
+    /** Removes a folder `stage()` made, if it is still there. */
+    discard(staged: string): void {
+        if (fs.existsSync(staged)) {
+            this.remove(staged);
+        }
+    }
+
+    private suffix(): string {
+        return `${process.pid}-${randomBytes(6).toString("hex")}`;
+    }
+
+    /**
+     * Writes `files` into a new folder beside `<out>/<name>` (or into `staged`, a folder `stage()`
+     * made, beside what is already written there) and renames it into place: readers see the
+     * previous folder or the new one, never a mix. On failure the new folder is removed and the
+     * previous one stays.
+     */
+    replace(files: readonly OutputFile[], staged?: string): void {
+        const suffix = this.suffix();
+        let tmp: string;
+        if (staged !== undefined) {
+            if (
+                path.dirname(staged) !== this.root ||
+                !transientPattern(this.name).test(path.basename(staged))
+            ) {
+                throw new Error(`"${staged}" is not a staging folder of run "${this.name}"`);
+            }
+            tmp = staged;
+        } else {
+            tmp = path.join(this.root, `.${this.name}.tmp-${suffix}`);
+            fs.mkdirSync(tmp);
+        }
         try {
             for (const f of files) {
                 const target = path.resolve(tmp, f.path);
@@ -197,6 +231,7 @@ export class CheckRun {
     /** Every input file read, in order (stack file, pack configs, or manifests). */
     readonly inputs: InputFile[] = [];
     readonly startedAt = new Date().toISOString();
+    private staged: string | undefined;
 
     constructor(
         readonly folder: OutputFolder,
@@ -226,7 +261,27 @@ export class CheckRun {
 
     /** Replaces the output folder with an `error` report for exit code 2 or 3. */
     fail(exitCode: number, message: string): void {
+        if (this.staged !== undefined) {
+            this.folder.discard(this.staged);
+            this.staged = undefined;
+        }
         this.folder.replace(noVerdictFiles(this.noVerdict("error", exitCode, message)));
+    }
+
+    /**
+     * The folder this run writes its streamed outputs into (made on first use, see
+     * OutputFolder.stage); `complete` moves it into place, `fail` removes it.
+     */
+    staging(): string {
+        this.staged ??= this.folder.stage();
+        return this.staged;
+    }
+
+    /** Writes the run's remaining files beside what it staged and puts the folder in place. */
+    complete(files: readonly OutputFile[]): void {
+        const staged = this.staged;
+        this.staged = undefined;
+        this.folder.replace(files, staged);
     }
 
     private noVerdict(

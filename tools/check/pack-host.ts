@@ -18,6 +18,15 @@ if (packDir === undefined) {
     process.exit(1);
 }
 process.chdir(path.resolve(packDir));
+// A pack host lives only as long as the check that started it: when the check is killed (out of
+// memory, SIGKILL, a CI timeout) nothing else would stop the host, which would keep its port and
+// memory forever. The parent is polled, since a killed parent sends nothing.
+const parentPid = process.ppid;
+setInterval(() => {
+    if (process.ppid !== parentPid) {
+        process.exit(1);
+    }
+}, 500).unref();
 // For performance work: CHECK_PACK_CPU_PROFILE=<dir> writes a CPU profile of each pack there when
 // the check stops it (see docs/performance.md).
 const profileDir = process.env.CHECK_PACK_CPU_PROFILE;
@@ -42,7 +51,13 @@ if (profileDir !== undefined && profileDir !== "") {
     });
 }
 delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+// CHECK_CODEC=google-protobuf leaves every request to the generated code (tools/check/codec.ts).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-(require("./pack-decode") as typeof import("./pack-decode")).decodePropertiesOnce(process.cwd());
+if ((require("./codec") as typeof import("./codec")).codec() === "check") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require("./pack-decode") as typeof import("./pack-decode")).decodePropertiesOnce(
+        process.cwd(),
+    );
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 require(process.cwd());

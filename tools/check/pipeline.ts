@@ -4,6 +4,10 @@
  * previous pack's result) and then to Analyze (every pack side by side) as soon as the program
  * registers it and the packs are configured, while the program goes on. The packs are separate
  * processes, so their work overlaps the program's instead of waiting for it to end.
+ *
+ * The pipeline holds a resource only until it is judged: each judged resource is handed, in
+ * registration order, to the caller's `onJudged` and then dropped, so that a stack of any size is
+ * never held whole (docs/performance.md).
  */
 import { AnalyzedResource, Diagnostic, PolicyPackPlugin, Remediation } from "./analyzer";
 
@@ -17,9 +21,9 @@ export interface ConfiguredPacks {
 }
 
 /** What the pipeline produced, in the order the engine would report it. */
-export interface PipelineResult<R extends AnalyzedResource> {
-    /** The resources in registration order, with remediated properties where a pack changed them. */
-    readonly resources: R[];
+export interface PipelineResult {
+    /** How many resources were judged (each was handed to `onJudged`, in registration order). */
+    readonly count: number;
     /** Analyze diagnostics, pack by pack, each pack's in registration order. */
     readonly diagnostics: Diagnostic[];
     /** Remediate results, pack by pack, each pack's in registration order. */
@@ -33,18 +37,33 @@ export interface PipelineResult<R extends AnalyzedResource> {
 export const inFlightLimit = 64;
 
 export class AnalysisPipeline<R extends AnalyzedResource> {
-    private readonly resources: R[] = [];
+    /** Resources added and not yet handed on (queued, in flight, or judged out of order). */
+    private readonly pending = new Map<number, R>();
+    /** Indexes judged but not handed on yet (an earlier resource is still in flight). */
+    private readonly judged = new Set<number>();
+    private added = 0;
+    private handedOn = 0;
     private readonly tasks: Promise<void>[] = [];
-    private readonly analyzed: Diagnostic[][][] = [];
-    private readonly remediated: Remediation[][][] = [];
+    /** Per pack, the non-empty answers by resource index. */
+    private readonly analyzed: Map<number, Diagnostic[]>[] = [];
+    private readonly remediated: Map<number, Remediation[]>[] = [];
     private inFlight = 0;
     private readonly waiting: (() => void)[] = [];
     private finished = false;
+    private failure: { error: unknown } | undefined;
 
-    constructor(private readonly packs: Promise<ConfiguredPacks>) {
+    /**
+     * @param packs the packs, once configured (resources added before wait for them)
+     * @param onJudged receives each resource once every pack judged it, in registration order,
+     *   with the properties the last remediating pack returned; its errors surface from finish()
+     */
+    constructor(
+        private readonly packs: Promise<ConfiguredPacks>,
+        private readonly onJudged: (resource: R) => void = () => undefined,
+    ) {
         // A failure to start or configure the packs surfaces from finish(); until then it must
         // not escape as an unhandled rejection.
-        packs.catch(() => undefined);
+        packs.catch((e: unknown) => this.fail(e));
     }
 
     /** Queues one resource; it is judged as soon as the packs are ready and a slot is free. */
@@ -52,60 +71,111 @@ export class AnalysisPipeline<R extends AnalyzedResource> {
         if (this.finished) {
             throw new Error("AnalysisPipeline.add after finish");
         }
-        const index = this.resources.push(resource) - 1;
+        const index = this.added++;
+        this.pending.set(index, resource);
         const task = this.judge(index);
         task.catch(() => undefined);
         this.tasks.push(task);
     }
 
+    /** How many resources are held: added and not yet handed to `onJudged`. */
+    get backlog(): number {
+        return this.pending.size;
+    }
+
     /** Waits for every queued resource; rethrows the first failure. */
-    async finish(): Promise<PipelineResult<R>> {
+    async finish(): Promise<PipelineResult> {
         this.finished = true;
         const { plugins } = await this.packs;
         await Promise.all(this.tasks);
-        const diagnostics: Diagnostic[] = [];
-        const remediations: Remediation[] = [];
-        for (let p = 0; p < plugins.length; p++) {
-            for (let i = 0; i < this.resources.length; i++) {
-                remediations.push(...(this.remediated[p]?.[i] ?? []));
-            }
+        if (this.failure !== undefined) {
+            throw this.failure.error;
         }
-        for (let p = 0; p < plugins.length; p++) {
-            for (let i = 0; i < this.resources.length; i++) {
-                diagnostics.push(...(this.analyzed[p]?.[i] ?? []));
+        const collect = <T>(perPack: Map<number, T[]>[]): T[] => {
+            const out: T[] = [];
+            for (let p = 0; p < plugins.length; p++) {
+                const answers = perPack[p];
+                if (answers === undefined) {
+                    continue;
+                }
+                for (const index of [...answers.keys()].sort((a, b) => a - b)) {
+                    out.push(...(answers.get(index) ?? []));
+                }
             }
-        }
-        return { resources: this.resources, diagnostics, remediations };
+            return out;
+        };
+        return {
+            count: this.handedOn,
+            diagnostics: collect(this.analyzed),
+            remediations: collect(this.remediated),
+        };
     }
 
     private async judge(index: number): Promise<void> {
         const { plugins, names, remediating } = await this.packs;
         await this.acquire();
         try {
+            let resource = this.held(index);
             for (let p = 0; p < plugins.length; p++) {
                 // A pack without a remediate-level policy answers every Remediate with nothing;
                 // skipping the call changes no outcome.
                 if (!remediating[p]) {
                     continue;
                 }
-                const res = await plugins[p].remediate(names[p], this.resources[index]);
-                (this.remediated[p] ??= [])[index] = res.remediations;
+                const res = await plugins[p].remediate(names[p], resource);
+                if (res.remediations.length > 0) {
+                    (this.remediated[p] ??= new Map()).set(index, res.remediations);
+                }
                 if (res.properties !== undefined) {
-                    this.resources[index] = {
-                        ...this.resources[index],
-                        properties: res.properties,
-                    };
+                    resource = { ...resource, properties: res.properties };
+                    this.pending.set(index, resource);
                 }
             }
-            const resource = this.resources[index];
+            const judged = resource;
             await Promise.all(
                 plugins.map(async (plugin, p) => {
-                    (this.analyzed[p] ??= [])[index] = await plugin.analyze(names[p], resource);
+                    const found = await plugin.analyze(names[p], judged);
+                    if (found.length > 0) {
+                        (this.analyzed[p] ??= new Map()).set(index, found);
+                    }
                 }),
             );
+        } catch (e) {
+            this.fail(e);
+            throw e;
         } finally {
             this.release();
         }
+        this.judged.add(index);
+        this.handOn();
+    }
+
+    private held(index: number): R {
+        const resource = this.pending.get(index);
+        if (resource === undefined) {
+            throw new Error(`AnalysisPipeline: resource ${index} is not held`);
+        }
+        return resource;
+    }
+
+    /** Hands every judged resource whose predecessors were all handed on to `onJudged`. */
+    private handOn(): void {
+        while (this.failure === undefined && this.judged.has(this.handedOn)) {
+            const index = this.handedOn;
+            const resource = this.held(index);
+            this.judged.delete(index);
+            this.pending.delete(index);
+            this.handedOn++;
+            try {
+                this.onJudged(resource);
+            } catch (e) {
+                this.fail(e);
+            }
+        }
+    }
+
+    private fail(e: unknown): void {
+        this.failure ??= { error: e };
     }
 
     private async acquire(): Promise<void> {

@@ -27,6 +27,12 @@ export interface RecordedResource {
     readonly deleteBeforeReplace: boolean;
     readonly provider: string;
     /**
+     * A remote component (`remote: true`, e.g. `kubernetes:helm.sh/v4:Chart`): the engine hands
+     * it to the provider's Construct, which registers it with no inputs, so the packs see it with
+     * empty properties; `properties` keeps the program's inputs for the check's own use.
+     */
+    readonly remote: boolean;
+    /**
      * The inputs as serialized for the engine (`Struct.toJavaScript()` of the request's object:
      * secrets stay wrapped as secret values).
      */
@@ -35,7 +41,13 @@ export interface RecordedResource {
 
 /** What running the program produced. */
 export interface ProgramRun {
+    /**
+     * Every registration, when runProgram was given no `onResource`; empty otherwise (the caller
+     * sees each one as it arrives and the run holds none, so a large stack is not held twice).
+     */
     readonly resources: RecordedResource[];
+    /** How many resources the program registered. */
+    readonly registered: number;
     readonly outputs: Record<string, unknown>;
     /** Output names whose value is a secret. */
     readonly secretOutputs: string[];
@@ -49,8 +61,12 @@ const registrationsPerTurn = 16;
 
 class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
-    /** Called with each registration as it arrives (the check starts judging it at once). */
-    onResource: (r: RecordedResource) => void = () => undefined;
+    registered = 0;
+    /**
+     * Called with each registration as it arrives (the check starts judging it at once). Without
+     * it every registration is kept in `recorded`.
+     */
+    onResource: ((r: RecordedResource) => void) | undefined;
     private readonly waiting: (() => void)[] = [];
     private pumping = false;
 
@@ -104,10 +120,15 @@ class RecordingMonitor extends MockMonitor {
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             provider: req.getProvider(),
+            remote: req.getRemote() === true,
             properties: (req.getObject()?.toJavaScript() ?? {}) as WireObject,
         };
-        this.recorded.push(record);
-        this.onResource(record);
+        this.registered++;
+        if (this.onResource === undefined) {
+            this.recorded.push(record);
+        } else {
+            this.onResource(record);
+        }
         await this.turn();
         return answerRegistration(this, req, record.urn, record.properties, callback);
     }
@@ -118,7 +139,8 @@ class RecordingMonitor extends MockMonitor {
  * config is installed as the CLI would install it, every registration is recorded, and providers
  * are answered by stand-ins. The program is loaded with `require`, so this runs once per process.
  * `onResource` sees each registration as the engine would (the engine analyzes a resource when it
- * is registered, while the program goes on).
+ * is registered, while the program goes on). Given `onResource`, the run keeps no registration
+ * itself.
  */
 export async function runProgram(
     projectDir: string,
@@ -142,9 +164,7 @@ export async function runProgram(
         },
         call: (args) => ({ ...(args.inputs as Record<string, unknown>) }),
     });
-    if (onResource !== undefined) {
-        monitor.onResource = onResource;
-    }
+    monitor.onResource = onResource;
     installMonitor(monitor, project, stack);
 
     const entry = path.join(projectDir, "index.ts");
@@ -164,7 +184,14 @@ export async function runProgram(
             secretOutputs.push(key);
         }
     }
-    return { resources: monitor.recorded, outputs, secretOutputs, standIns, standInValues };
+    return {
+        resources: monitor.recorded,
+        registered: monitor.registered,
+        outputs,
+        secretOutputs,
+        standIns,
+        standInValues,
+    };
 }
 
 /** Resolves Outputs nested anywhere in a value, reporting whether any part was secret. */

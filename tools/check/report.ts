@@ -88,6 +88,15 @@ export interface Report {
     /** Peak resident memory of the check or of any pack process, whichever is larger, in MiB. */
     readonly peakRssMb: number;
     /**
+     * Peak resident memory in MiB of the check process and of each pack process, and their sum:
+     * the processes run side by side, so the sum is what a machine must have for the run.
+     */
+    readonly memory: {
+        readonly checkPeakRssMb: number;
+        readonly packsPeakRssMb: Record<string, number>;
+        readonly totalPeakRssMb: number;
+    };
+    /**
      * CPU seconds (user + system) of the check process and of each pack process: on a busy
      * machine a steadier measure of the work than wall-clock time.
      */

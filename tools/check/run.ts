@@ -1,15 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
-import {
-    AnalyzedResource,
-    Diagnostic,
-    encodedAnalyzeStackRequest,
-    PackHost,
-    PolicyPackPlugin,
-    Remediation,
-    StackIdentity,
-} from "./analyzer";
+import { Diagnostic, PackHost, PolicyPackPlugin, Remediation, StackIdentity } from "./analyzer";
 import { UsageError } from "./errors";
 import {
     ChartAnalysis,
@@ -28,14 +19,10 @@ import {
     secretStrings,
 } from "./helm";
 import { simulateAdmission } from "./admission/simulate";
-import { namespaceIsolation } from "./evidence";
-import { DeclaredObject, duplicateIdentities } from "./identities";
-import { maskObject } from "./masking";
-import { validateObject } from "./kube-schema";
+import { duplicateIdentities } from "./identities";
 import { manifestFiles, readManifests } from "./manifests";
 import { CheckRun, inputMarkdown, OutputFile, OutputFolder } from "./outputs";
 import {
-    chartImages,
     imageSourcesOf,
     mirrorChart,
     MirrorExport,
@@ -43,6 +30,8 @@ import {
     UnpinnedImageValue,
 } from "./mirror";
 import { AnalysisPipeline, ConfiguredPacks } from "./pipeline";
+import { Judged, judgedResource, JudgedStream, kubernetesObject } from "./stream";
+import { SimObject } from "./admission/types";
 import {
     PackConfig,
     readPackConfigFile,
@@ -54,7 +43,6 @@ import { closestKey } from "../../stacks/errors";
 import { runProgram } from "./program";
 import { renderMarkdown, Report, ReportViolation, toViolation } from "./report";
 import { controlStatuses } from "../../compliance/status";
-import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
 import { parseImage } from "../../policypacks/lib/images";
 import { chartType } from "../../policypacks/platform-guardrails/lib/charts";
 import { pulumiTypeOf } from "../../policypacks/lib/workloads";
@@ -87,14 +75,6 @@ export interface CheckOptions {
     readonly packHost?: PackHost;
     /** The helm binary for chart contents (`--helm`); else `HELM_BINARY`, else `helm` on PATH. */
     readonly helm?: string;
-}
-
-/** Everything about one judged resource. */
-interface Judged extends AnalyzedResource {
-    readonly file?: string;
-    /** Plain inputs with secrets unwrapped (for the schema) and masked (for files). */
-    readonly plain: Record<string, unknown>;
-    readonly masked: Record<string, unknown>;
 }
 
 const projectName = "sovereign-contour";
@@ -161,13 +141,7 @@ async function judge(
     run: CheckRun,
     packs: () => Promise<PolicyPackPlugin[]>,
 ): Promise<{ code: number; report: Report }> {
-    let judged: Judged[] = [];
     const notes: string[] = [];
-    let outputs: Record<string, unknown> = {};
-    let standIns: Report["standIns"] = [];
-    let standInValues: StandInValues[] = [];
-    let kubernetesVersion = "1.33";
-    const mode = opts.stack !== undefined ? "stack" : "manifests";
     const name = opts.stack ?? "manifests";
     const identity: StackIdentity = {
         project: projectName,
@@ -177,21 +151,64 @@ async function judge(
     };
     // The packs are configured while the program runs, and judge each resource as it arrives.
     const configured = configurePacks(opts, packs, identity, run.inputs);
-    const pipeline = new AnalysisPipeline<Judged>(configured);
-    const add = (j: Judged): void => {
-        judged.push(j);
-        pipeline.add(j);
+    // Each judged resource is taken by the stream, in registration order, and dropped
+    // (tools/check/stream.ts); manifests.yaml is written into the run's new folder as it goes.
+    const stream = new JudgedStream(path.join(run.staging(), "manifests.yaml"));
+    try {
+        return await judgeStreamed(opts, run, configured, stream, notes, identity);
+    } finally {
+        stream.abandon();
+    }
+}
+
+async function judgeStreamed(
+    opts: CheckOptions,
+    run: CheckRun,
+    configured: ReturnType<typeof configurePacks>,
+    stream: JudgedStream,
+    notes: string[],
+    identity: StackIdentity,
+): Promise<{ code: number; report: Report }> {
+    let outputs: Record<string, unknown> = {};
+    let standIns: Report["standIns"] = [];
+    let standInValues: StandInValues[] = [];
+    let kubernetesVersion = "1.33";
+    const mode = opts.stack !== undefined ? "stack" : "manifests";
+    const name = identity.stack;
+    const pipeline = new AnalysisPipeline<Judged>(configured, (j) => stream.take(j));
+    // Charts and CRDs, kept whole for chart rendering, the report and mirror.json.
+    const charts: Judged[] = [];
+    const crds: Record<string, unknown>[] = [];
+    // `shown` is the resource as the packs see it (see the program's callback below).
+    const add = (j: Judged, shown: Judged = j): void => {
+        if (j.type === chartType) {
+            charts.push(j);
+        } else if (j.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition") {
+            crds.push(kubernetesObject(j) ?? {});
+        }
+        pipeline.add(shown);
     };
 
     if (opts.stack !== undefined) {
         const config = readStackConfig(opts.projectDir, opts.stack, opts.stackFile);
         run.inputs.push(config.input);
         const program = await runProgram(opts.projectDir, projectName, opts.stack, config, (r) => {
-            add({
-                ...r,
+            const j = judgedResource(r, () => ({
                 plain: plainValue(r.properties, false) as Record<string, unknown>,
                 masked: plainValue(r.properties, true) as Record<string, unknown>,
-            });
+            }));
+            // A remote component (a Chart v4) reaches the packs as the engine shows it after the
+            // provider's Construct: with no inputs. The check keeps the program's inputs for its
+            // own use (rendering local charts, the report's chart list, images.txt, mirror.json).
+            add(
+                j,
+                r.remote
+                    ? judgedResource({ ...r, properties: {} }, () => ({
+                          plain: j.plain,
+                          masked: j.masked,
+                      }))
+                    : j,
+            );
         });
         outputs = program.outputs;
         standIns = program.standIns;
@@ -236,7 +253,8 @@ async function judge(
     const chartValueViolations: ReportViolation[] = [];
     const chartAnalyses = await renderLocalCharts(
         opts,
-        judged,
+        charts,
+        crds,
         add,
         kubernetesVersion,
         notes,
@@ -248,27 +266,20 @@ async function judge(
     // AnalyzeStack over the stack as remediated.
     const { plugins, names: packNames, report: packsReport } = await configured;
     const analyzed = await pipeline.finish();
-    judged = analyzed.resources;
+    stream.closeManifests();
     const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
     const remediations: Remediation[] = analyzed.remediations;
-    // One AnalyzeStack request for every pack; its size and the dependency graph it carries are
-    // reported (the graph must not grow faster than the stack: see docs/performance.md).
-    const stackRequest = encodedAnalyzeStackRequest(judged);
+    // One AnalyzeStack request for every pack, built as the resources were judged; its size and
+    // the dependency graph it carries are reported (the graph must not grow faster than the
+    // stack: see docs/performance.md).
     const graph = {
-        dependencyEdges: judged.reduce((n, j) => n + (j.dependencies?.length ?? 0), 0),
-        largestDependencyList: judged.reduce((n, j) => Math.max(n, j.dependencies?.length ?? 0), 0),
-        analyzeStackRequestBytes: stackRequest.length,
+        dependencyEdges: stream.dependencyEdges,
+        largestDependencyList: stream.largestDependencyList,
+        analyzeStackRequestBytes: 0,
     };
-    const stackLevelAnswers = Promise.all(
-        plugins.map((plugin, p) => plugin.analyzeStackEncoded(packNames[p], stackRequest)),
-    );
-    // The packs run AnalyzeStack over the whole stack while this process would only wait:
-    // manifests.yaml (the slowest output to produce) is rendered in the meantime.
-    const manifests = renderManifests(judged);
-    manifests.catch(() => undefined);
-    const stackLevel = await stackLevelAnswers;
+    const stackLevel = await analyzeStack(plugins, packNames, stream, graph);
     diagnostics.push(...stackLevel.flat());
-    const byUrn = new Map(judged.map((j) => [j.urn, j]));
+    const byUrn = stream.byUrn;
     for (const r of remediations) {
         if (r.diagnostic !== "") {
             diagnostics.push({
@@ -299,52 +310,31 @@ async function judge(
     // Values keys the local charts do not know (tools/check/values-guard.ts).
     violations.push(...chartValueViolations);
     // Two objects with one identity, rendered chart objects included (tools/check/identities.ts).
-    const declared = declaredObjects(judged);
-    violations.push(...duplicateIdentities(declared));
+    violations.push(...duplicateIdentities(stream.identities));
     // The admission simulation (tools/check/admission/): the stack's workloads and namespaces
     // admitted under the stack's own admission rules; a refusal is a mandatory violation.
-    const admission = simulateStackAdmission(judged, chartAnalyses);
+    const admission = simulateStackAdmission(stream.admissionObjects, charts, chartAnalyses);
     violations.push(...admission.violations);
-    let validated = 0;
-    let invalid = 0;
-    const notValidated: Record<string, number> = {};
-    for (const j of judged) {
-        const obj = kubernetesObject(j);
-        if (obj === undefined) {
-            continue;
-        }
-        const result = validateObject(obj);
-        if (result.status === "valid") {
-            validated++;
-        } else if (result.status === "no-schema") {
-            const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
-            notValidated[key] = (notValidated[key] ?? 0) + 1;
-        } else {
-            invalid++;
-            violations.push({
-                pack: "kubernetes-schema",
-                policy: "openapi-schema",
-                enforcementLevel: "mandatory",
-                resource: {
-                    type: j.type,
-                    name: j.name,
-                    ...(j.file !== undefined ? { file: j.file } : {}),
-                },
-                message: `${String(obj.kind)} "${j.name}" does not match the Kubernetes ${kubernetesVersion} schema: ${result.errors.join("; ")}`,
-            });
-        }
+    // Kubernetes OpenAPI schema: each object was validated as it was judged.
+    const { validated, notValidated } = stream.schema;
+    const invalid = stream.schema.failures.length;
+    for (const f of stream.schema.failures) {
+        violations.push({
+            pack: "kubernetes-schema",
+            policy: "openapi-schema",
+            enforcementLevel: "mandatory",
+            resource: f.resource,
+            message: `${f.kind} "${f.resource.name}" does not match the Kubernetes ${kubernetesVersion} schema: ${f.errors.join("; ")}`,
+        });
     }
 
     const schemaDone = performance.now();
     const cpu = process.cpuUsage();
-    const peakRssKb = Math.max(
-        process.resourceUsage().maxRSS,
-        ...plugins.map((p) => p.peakRssKb()),
-    );
-    const resourcesByType: Record<string, number> = {};
-    for (const j of judged) {
-        resourcesByType[j.type] = (resourcesByType[j.type] ?? 0) + 1;
-    }
+    const checkRssKb = process.resourceUsage().maxRSS;
+    const packRssKb = plugins.map((p) => p.peakRssKb());
+    const peakRssKb = Math.max(checkRssKb, ...packRssKb);
+    const mib = (kb: number): number => Math.round(kb / 1024);
+    const resourcesByType = stream.resourcesByType;
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     const advisory = violations.filter((v) => v.enforcementLevel === "advisory").length;
     // An artifact holding a made-up value says so in its first lines (tools/check/standins.ts).
@@ -352,7 +342,7 @@ async function judge(
         isRecord(outputs.nodeArtifacts) ? outputs.nodeArtifacts : {},
         standInValues,
     );
-    const { images, unpinned } = collectImages(judged, outputs);
+    const { images, unpinned } = collectImages(stream, outputs);
     if (unpinned.length > 0) {
         notes.push(
             `Chart values name images without a tag or digest that the stack lists nowhere else, ` +
@@ -367,24 +357,24 @@ async function judge(
         kubernetesVersion,
         generatedAt: new Date().toISOString(),
         passed: mandatory === 0,
-        resources: judged.length,
+        resources: stream.count,
         resourcesByType,
         summary: { mandatory: mandatory - invalid, advisory, schemaErrors: invalid },
         violations,
         packs: packsReport,
         schema: { validated, invalid, notValidated },
         standIns,
-        exemptions: exemptionsOf(judged),
+        exemptions: stream.exemptions,
         admissionExemptions:
             mode === "stack" && Array.isArray(outputs.admissionExemptions)
                 ? (outputs.admissionExemptions as Report["admissionExemptions"])
                 : [],
-        charts: chartsOf(judged, chartAnalyses),
+        charts: chartsOf(charts, chartAnalyses),
         admission: admission.section,
         images,
         nodeArtifacts: Object.keys(nodeArtifacts).sort(),
         standInArtifacts,
-        namespaceIsolation: namespaceIsolation(declared),
+        namespaceIsolation: stream.isolation.result(),
         breakGlass: mode === "stack" ? (outputs.breakGlass ?? null) : null,
         graph,
         timings: {
@@ -395,7 +385,12 @@ async function judge(
             schema: seconds(schemaDone - policiesDone),
             total: seconds(performance.now()),
         },
-        peakRssMb: Math.round(peakRssKb / 1024),
+        peakRssMb: mib(peakRssKb),
+        memory: {
+            checkPeakRssMb: mib(checkRssKb),
+            packsPeakRssMb: Object.fromEntries(packRssKb.map((kb, i) => [packNames[i], mib(kb)])),
+            totalPeakRssMb: mib(packRssKb.reduce((a, b) => a + b, checkRssKb)),
+        },
         cpuSeconds: {
             check: seconds((cpu.user + cpu.system) / 1000),
             packs: Object.fromEntries(plugins.map((p, i) => [packNames[i], p.cpuSeconds()])),
@@ -406,16 +401,30 @@ async function judge(
     // Per-control status for the stack: enforced, violated, exempted, manual or not deployed.
     (report as { controls: unknown }).controls = controlStatuses(report);
     const mirror: MirrorExport = {
-        charts: judged
-            .filter((j) => j.type === chartType)
+        charts: charts
             .map((j) => mirrorChart(j.name, j.plain))
             .sort((a, b) => byText(a.resource, b.resource)),
         images,
         imageSources: imageSourcesOf(outputs.imageSources),
         unpinnedImageValues: unpinned,
     };
-    writeOutputs(run, report, await manifests, nodeArtifacts, mirror);
+    writeOutputs(run, report, nodeArtifacts, mirror);
     return { code: report.passed ? 0 : 1, report };
+}
+
+/**
+ * AnalyzeStack in every pack with the request the stream built; the request is referenced only
+ * here, so it is released as soon as every pack has received it.
+ */
+async function analyzeStack(
+    plugins: readonly PolicyPackPlugin[],
+    names: readonly string[],
+    stream: JudgedStream,
+    graph: { analyzeStackRequestBytes: number },
+): Promise<Diagnostic[][]> {
+    const request = stream.takeStackRequest();
+    graph.analyzeStackRequestBytes = request.length;
+    return Promise.all(plugins.map((plugin, p) => plugin.analyzeStackEncoded(names[p], request)));
 }
 
 function seconds(ms: number): number {
@@ -596,76 +605,17 @@ function byText(a: string, b: string): number {
 }
 
 /**
- * The Kubernetes object a resource stands for, or undefined for non-Kubernetes resources. `props`
- * chooses the plain inputs (for the schema) or the masked ones (for files on disk).
- */
-function kubernetesObject(
-    j: Judged,
-    props: Record<string, unknown> = j.plain,
-): Record<string, unknown> | undefined {
-    if (j.file !== undefined) {
-        return props;
-    }
-    const m = /^kubernetes:([^:]+):([^:]+)$/.exec(j.type);
-    if (
-        m === null ||
-        m[1].startsWith("helm.sh/") ||
-        m[1].startsWith("yaml/") ||
-        m[2].endsWith("Patch")
-    ) {
-        return undefined; // charts, YAML groups and patches are not whole objects
-    }
-    if (m[1] === "kustomize/v2" || m[1] === "pulumi") {
-        return undefined;
-    }
-    const groupVersion = m[1].startsWith("core/") ? m[1].slice(5) : m[1];
-    return { apiVersion: groupVersion, kind: m[2], ...props };
-}
-
-function podImages(obj: Record<string, unknown>): string[] {
-    const images: string[] = [];
-    const visit = (v: unknown): void => {
-        if (Array.isArray(v)) {
-            v.forEach(visit);
-        } else if (isRecord(v)) {
-            for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
-                const cs = v[list];
-                if (Array.isArray(cs)) {
-                    for (const c of cs) {
-                        if (isRecord(c) && typeof c.image === "string") {
-                            images.push(c.image);
-                        }
-                    }
-                }
-            }
-            Object.values(v).forEach(visit);
-        }
-    };
-    visit(obj.spec);
-    return images;
-}
-
-/**
  * Every image the stack needs: those of every pod judged (the program's workloads and rendered
  * chart objects), the components' declared lists, and the images chart values name (a values
  * image without tag or digest is returned apart, as unpinned). One image spelled two ways counts
  * once.
  */
 function collectImages(
-    judged: readonly Judged[],
+    stream: JudgedStream,
     outputs: Record<string, unknown>,
 ): { images: string[]; unpinned: UnpinnedImageValue[] } {
-    const all: string[] = [];
-    const unpinned: UnpinnedImageValue[] = [];
-    for (const j of judged) {
-        if (j.type === chartType) {
-            const found = chartImages(j.name, j.plain.values);
-            all.push(...found.images);
-            unpinned.push(...found.unpinned);
-        } else if (j.type.startsWith("kubernetes:") || j.file !== undefined) {
-            all.push(...podImages(j.plain));
-        }
-    }
+    const all = [...stream.images];
+    const unpinned = stream.unpinned;
     if (Array.isArray(outputs.images)) {
         all.push(...outputs.images.filter((i): i is string => typeof i === "string"));
     }
@@ -678,76 +628,30 @@ function collectImages(
     };
 }
 
-/** Every Kubernetes object among the judged resources, with the resource that declares it. */
-function declaredObjects(judged: readonly Judged[]): DeclaredObject[] {
-    return judged.flatMap((j) => {
-        const object = kubernetesObject(j);
-        const resource = {
-            type: j.type,
-            name: j.name,
-            ...(j.file !== undefined ? { file: j.file } : {}),
-        };
-        return object === undefined ? [] : [{ resource, object }];
-    });
-}
-
 /**
- * The admission simulation's inputs from the judged resources: every Kubernetes object, and every
- * Chart with its values and whether its objects were rendered here.
+ * The admission simulation's inputs: the Kubernetes objects it reads (tools/check/stream.ts keeps
+ * them), and every Chart with its values and whether its objects were rendered here.
  */
 function simulateStackAdmission(
-    judged: readonly Judged[],
+    objects: readonly SimObject[],
+    judgedCharts: readonly Judged[],
     analyses: ReadonlyMap<string, ChartAnalysis>,
 ): ReturnType<typeof simulateAdmission> {
-    const objects = judged.flatMap((j) => {
-        const object = kubernetesObject(j);
-        const resource = {
-            type: j.type,
-            name: j.name,
-            ...(j.file !== undefined ? { file: j.file } : {}),
-        };
-        return object === undefined ? [] : [{ resource, object }];
-    });
-    const charts = judged
-        .filter((j) => j.type === chartType)
-        .map((j) => ({
-            resource: { type: j.type, name: j.name },
-            chart: String(j.plain.chart ?? ""),
-            namespace: typeof j.plain.namespace === "string" ? j.plain.namespace : "default",
-            values: isRecord(j.plain.values) ? j.plain.values : {},
-            rendered: analyses.get(j.urn)?.analyzed === true,
-        }));
+    const charts = judgedCharts.map((j) => ({
+        resource: { type: j.type, name: j.name },
+        chart: String(j.plain.chart ?? ""),
+        namespace: typeof j.plain.namespace === "string" ? j.plain.namespace : "default",
+        values: isRecord(j.plain.values) ? j.plain.values : {},
+        rendered: analyses.get(j.urn)?.analyzed === true,
+    }));
     return simulateAdmission(objects, charts);
 }
 
-function exemptionsOf(judged: readonly Judged[]): Report["exemptions"] {
-    const out: Report["exemptions"] = [];
-    for (const j of judged) {
-        if (j.type !== "kubernetes:core/v1:Namespace") {
-            continue;
-        }
-        const meta = isRecord(j.plain.metadata) ? j.plain.metadata : {};
-        const labels = isRecord(meta.labels) ? meta.labels : {};
-        const annotations = isRecord(meta.annotations) ? meta.annotations : {};
-        const level = labels["pod-security.kubernetes.io/enforce"];
-        if (typeof level === "string" && level !== "restricted") {
-            const reason = annotations[exemptionReasonAnnotation];
-            out.push({
-                namespace: typeof meta.name === "string" ? meta.name : j.name,
-                podSecurity: level,
-                reason: typeof reason === "string" ? reason : "(no reason recorded)",
-            });
-        }
-    }
-    return out;
-}
-
 function chartsOf(
-    judged: readonly Judged[],
+    charts: readonly Judged[],
     analyses: ReadonlyMap<string, ChartAnalysis>,
 ): Report["charts"] {
-    return judged
-        .filter((j) => j.type === chartType)
+    return charts
         .map((j): Report["charts"][number] => {
             const opts = isRecord(j.plain.repositoryOpts) ? j.plain.repositoryOpts : {};
             return {
@@ -775,7 +679,8 @@ function chartsOf(
  */
 async function renderLocalCharts(
     opts: CheckOptions,
-    judged: readonly Judged[],
+    charts: readonly Judged[],
+    programCrds: readonly Record<string, unknown>[],
     add: (j: Judged) => void,
     kubernetesVersion: string,
     notes: string[],
@@ -783,13 +688,12 @@ async function renderLocalCharts(
 ): Promise<Map<string, ChartAnalysis>> {
     const analyses = new Map<string, ChartAnalysis>();
     const helm = findHelm(opts.helm);
-    const charts = judged.filter((j) => j.type === chartType);
-    const programCrds = judged
-        .filter((j) => j.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")
-        .map((j) => kubernetesObject(j) ?? {});
     let version: string | undefined;
     const guarded: string[] = [];
-    for (const chart of charts) {
+    // The program's own charts and CRDs (those rendered here join the lists as they are added).
+    const programCharts = [...charts];
+    const crdsBefore = [...programCrds];
+    for (const chart of programCharts) {
         const raw = chart.properties;
         const guard = guardChartValues(chart, opts.projectDir);
         if (guard !== undefined) {
@@ -838,7 +742,7 @@ async function renderLocalCharts(
             chart.name,
             chart.plain,
             objects,
-            programCrds,
+            crdsBefore,
         );
         for (const child of children) {
             const type = pulumiTypeOf(String(child.object.apiVersion), String(child.object.kind));
@@ -920,30 +824,6 @@ function guardChartValues(
     return { checked: label, violations };
 }
 
-/** Resources rendered to YAML between two turns of the event loop (see renderManifests). */
-const manifestsPerTurn = 250;
-
-/**
- * manifests.yaml: every Kubernetes object, secrets masked. Rendered a few hundred objects per
- * turn of the event loop, so that the packs' answers are taken in while it runs.
- */
-async function renderManifests(judged: readonly Judged[]): Promise<string> {
-    const docs: string[] = [];
-    for (let i = 0; i < judged.length; i++) {
-        if (i > 0 && i % manifestsPerTurn === 0) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-        const obj = kubernetesObject(judged[i], judged[i].masked);
-        if (obj !== undefined) {
-            // Every object is a fresh copy, so there are no shared nodes to turn into aliases;
-            // skipping that search is most of what stringifying costs on large stacks.
-            // Secret data and literal credentials are masked in every mode (tools/check/masking.ts).
-            docs.push(YAML.stringify(maskObject(obj), { aliasDuplicateObjects: false }));
-        }
-    }
-    return docs.join("---\n");
-}
-
 /**
  * Writes every output of a finished run into a new folder and renames it over the run's folder
  * (tools/check/outputs.ts). report.json says `status` (`passed` or `failed`), the exit code, and
@@ -952,7 +832,6 @@ async function renderManifests(judged: readonly Judged[]): Promise<string> {
 function writeOutputs(
     run: CheckRun,
     report: Report,
-    manifests: string,
     nodeArtifacts: Record<string, unknown>,
     mirror: MirrorExport,
 ): void {
@@ -984,7 +863,8 @@ function writeOutputs(
         report,
         { startedAt: run.startedAt, input },
     );
-    run.folder.replace([
+    // manifests.yaml is already in the run's new folder (written as resources were judged).
+    run.complete([
         { path: "report.json", content: JSON.stringify(written, null, 2) + "\n" },
         {
             path: "report.md",
@@ -992,7 +872,6 @@ function writeOutputs(
                 "\n",
             ),
         },
-        { path: "manifests.yaml", content: manifests },
         { path: "images.txt", content: report.images.map((i) => `${i}\n`).join("") },
         { path: "mirror.json", content: JSON.stringify(mirror, null, 2) + "\n" },
         ...artifacts,
