@@ -760,6 +760,7 @@ export const controls: readonly Control[] = [
         implementedBy: [
             pg("charts-allowed-sources"),
             pg("charts-exact-version"),
+            pg("charts-declared-sources"),
             pg("charts-no-helm-release"),
         ],
         evidence: [chartContents],

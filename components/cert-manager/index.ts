@@ -4,6 +4,7 @@ import * as tls from "@pulumi/tls";
 import type { PlatformSettings } from "../../stacks/schema";
 import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
 import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { chartRelease } from "../shared/chart-release";
 import { formatIssues } from "../shared/issues";
 import { childOptions } from "../shared/options";
 import {
@@ -190,10 +191,10 @@ export class CertManager extends pulumi.ComponentResource {
             renderCertManagerNamespace(namespaceName, args.kubernetesVersion),
             childOptions(this, opts),
         );
-        this.release = new k8s.helm.v4.Chart(
+        this.release = chartRelease(
             `${name}-chart`,
+            this.chart,
             {
-                ...this.chart.args,
                 name: certManagerReleaseName,
                 namespace: namespaceName,
                 values: renderCertManagerValues({

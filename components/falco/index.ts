@@ -4,6 +4,7 @@ import type { PlatformSettings } from "../../stacks/schema";
 import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
 import type { CertManager } from "../cert-manager";
 import { resolveChart, ResolvedChart } from "../shared/chart-source";
+import { chartRelease } from "../shared/chart-release";
 import { childOptions } from "../shared/options";
 import { checkRulesFile } from "./condition";
 import {
@@ -271,10 +272,10 @@ export class Falco extends pulumi.ComponentResource {
                 childOptions(this, opts, { dependsOn: [certManager, this.namespace] }),
             );
             tlsReady.push(this.sidekickCertificate);
-            this.sidekick = new k8s.helm.v4.Chart(
+            this.sidekick = chartRelease(
                 `${name}-sidekick-chart`,
+                sidekickChart,
                 {
-                    ...sidekickChart.args,
                     name: falcosidekickReleaseName,
                     namespace: namespaceName,
                     values: renderFalcosidekickValues({
@@ -299,10 +300,10 @@ export class Falco extends pulumi.ComponentResource {
             );
         }
         // Falco posts to falcosidekick, so falcosidekick is ready first.
-        this.release = new k8s.helm.v4.Chart(
+        this.release = chartRelease(
             `${name}-chart`,
+            this.chart,
             {
-                ...this.chart.args,
                 name: falcoReleaseName,
                 namespace: namespaceName,
                 values: renderFalcoValues({

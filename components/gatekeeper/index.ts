@@ -4,6 +4,7 @@ import { expiredExemptions, type AdmissionExemption } from "../../stacks/section
 import type { PlatformSettings } from "../../stacks/schema";
 import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
 import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { chartRelease } from "../shared/chart-release";
 import { childOptions } from "../shared/options";
 import {
     gatekeeperChart,
@@ -142,10 +143,10 @@ export class Gatekeeper extends pulumi.ComponentResource {
             renderGatekeeperNamespace(namespaceName, args.kubernetesVersion),
             childOptions(this, opts),
         );
-        this.release = new k8s.helm.v4.Chart(
+        this.release = chartRelease(
             `${name}-chart`,
+            this.chart,
             {
-                ...this.chart.args,
                 name: gatekeeperReleaseName,
                 namespace: namespaceName,
                 values: renderGatekeeperValues({

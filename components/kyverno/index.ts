@@ -4,6 +4,7 @@ import { expiredExemptions, type AdmissionExemption } from "../../stacks/section
 import type { PlatformSettings } from "../../stacks/schema";
 import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
 import { resolveChart, ResolvedChart } from "../shared/chart-source";
+import { chartRelease } from "../shared/chart-release";
 import { childOptions } from "../shared/options";
 import {
     kyvernoAppVersion,
@@ -201,10 +202,10 @@ export class Kyverno extends pulumi.ComponentResource {
             childOptions(this, opts),
         );
         const failurePolicy = args.failurePolicy ?? d.failurePolicy;
-        this.release = new k8s.helm.v4.Chart(
+        this.release = chartRelease(
             `${name}-chart`,
+            this.chart,
             {
-                ...this.chart.args,
                 name: kyvernoReleaseName,
                 namespace: namespaceName,
                 values: renderKyvernoValues({

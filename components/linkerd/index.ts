@@ -6,6 +6,7 @@ import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sourc
 import type { CertManager } from "../cert-manager";
 import { renderCaIssuer, renderTlsSecret } from "../cert-manager/render";
 import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
+import { chartRelease } from "../shared/chart-release";
 import { formatIssues } from "../shared/issues";
 import { childOptions } from "../shared/options";
 import {
@@ -347,20 +348,20 @@ export class Linkerd extends pulumi.ComponentResource {
         }
         this.webhookCertificates = webhookCertificates;
 
-        this.crds = new k8s.helm.v4.Chart(
+        this.crds = chartRelease(
             `${name}-crds`,
+            crdsChart,
             {
-                ...crdsChart.args,
                 name: linkerdReleaseNames.crds,
                 namespace: namespaceName,
                 values: renderCrdsValues(),
             },
             childOptions(this, opts, { dependsOn: [this.namespace] }),
         );
-        this.cni = new k8s.helm.v4.Chart(
+        this.cni = chartRelease(
             `${name}-cni`,
+            cniChart,
             {
-                ...cniChart.args,
                 name: linkerdReleaseNames.cni,
                 namespace: cniNamespaceName,
                 values: renderCniValues(mirrored.cni),
@@ -395,10 +396,10 @@ export class Linkerd extends pulumi.ComponentResource {
         };
         // The control plane mounts the identity issuer and webhook Secrets and its pods need the
         // CNI plugin on the node: it waits for all of them.
-        this.controlPlane = new k8s.helm.v4.Chart(
+        this.controlPlane = chartRelease(
             `${name}-control-plane`,
+            this.chart,
             {
-                ...this.chart.args,
                 name: linkerdReleaseNames.controlPlane,
                 namespace: namespaceName,
                 values: this.trustAnchorPem.apply((pem) =>

@@ -369,6 +369,7 @@ describe("controlStatuses", () => {
             assert.deepEqual(rendered.evidence, [
                 "platform-guardrails/charts-allowed-sources ran (mandatory): no violation.",
                 "platform-guardrails/charts-exact-version ran (mandatory): no violation.",
+                "platform-guardrails/charts-declared-sources ran (mandatory): no violation.",
                 "platform-guardrails/charts-no-helm-release ran (mandatory): no violation.",
                 "Every chart rendered and its objects judged (98 objects): platform-gatekeeper-chart, platform-kyverno-chart.",
             ]);

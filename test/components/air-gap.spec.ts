@@ -29,6 +29,7 @@ const projectDir = `${__dirname}/../..`;
 const imageMirror = "harbor.sovereign.example/mirror";
 const chartMirror = "oci://harbor.sovereign.example/charts";
 const chartType = "kubernetes:helm.sh/v4:Chart";
+const chartSourceType = "sovereign:charts:ChartSource";
 
 /** Endpoints outside a sovereign site that nothing the platform renders may name. */
 const publicEndpoints = [
@@ -71,14 +72,19 @@ function airGappedSettings(withImageMirror = true): PlatformSettings {
     return loadSettings(raw).settings;
 }
 
-/** What charts-images-allowed-registries says of each chart, with the airgap allow list. */
+/**
+ * What charts-images-allowed-registries says of each chart, with the airgap allow list: it judges
+ * the ChartSource that names the chart (the engine shows policies a Chart v4 without inputs).
+ */
 async function chartPolicyVerdicts(charts: typeof recorded): Promise<Record<string, string[]>> {
     const out: Record<string, string[]> = {};
     for (const chart of charts) {
+        const source = ofType(chartSourceType).find((s) => s.inputs.chartUrn === chart.urn);
+        assert.ok(source, `no ${chartSourceType} names ${chart.name}`);
         out[chart.name] = await runResourcePolicy(chartsImagesAllowedRegistries, {
-            type: chartType,
-            name: chart.name,
-            props: chart.inputs,
+            type: chartSourceType,
+            name: source.name,
+            props: source.inputs,
             config: { allowedRegistries: [`${imageMirror}/`] },
         });
     }

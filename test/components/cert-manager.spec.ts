@@ -368,6 +368,7 @@ describe("components/cert-manager", () => {
                     "kubernetes:core/v1:Namespace cm-namespace",
                     "kubernetes:core/v1:Secret cm-ca-secret",
                     "kubernetes:helm.sh/v4:Chart cm-chart",
+                    "sovereign:charts:ChartSource cm-chart-source",
                     "sovereign:runtime:CertManager cm",
                     "tls:index/privateKey:PrivateKey cm-ca-key",
                     "tls:index/selfSignedCert:SelfSignedCert cm-ca-cert",
@@ -531,6 +532,7 @@ describe("components/cert-manager", () => {
                     "kubernetes:cert-manager.io/v1:ClusterIssuer cm-cluster-issuer",
                     "kubernetes:core/v1:Namespace cm-namespace",
                     "kubernetes:helm.sh/v4:Chart cm-chart",
+                    "sovereign:charts:ChartSource cm-chart-source",
                     "sovereign:runtime:CertManager cm",
                 ].sort(),
             );
@@ -562,6 +564,7 @@ describe("components/cert-manager", () => {
                 [
                     "kubernetes:core/v1:Namespace cm-namespace",
                     "kubernetes:helm.sh/v4:Chart cm-chart",
+                    "sovereign:charts:ChartSource cm-chart-source",
                     "sovereign:runtime:CertManager cm",
                 ].sort(),
             );

@@ -833,6 +833,8 @@ describe("components/falco", () => {
                 "kubernetes:core/v1:ServiceAccount fa-service-account",
                 "kubernetes:helm.sh/v4:Chart fa-chart",
                 "kubernetes:helm.sh/v4:Chart fa-sidekick-chart",
+                "sovereign:charts:ChartSource fa-chart-source",
+                "sovereign:charts:ChartSource fa-sidekick-chart-source",
             ]);
             const urn = (name: string): string => named(name).urn;
             const deps = (name: string): string[] => [...named(name).dependencies].sort();
@@ -934,6 +936,7 @@ describe("components/falco", () => {
                 "kubernetes:core/v1:ServiceAccount fa-service-account",
                 "kubernetes:helm.sh/v4:Chart fa-chart",
                 "kubernetes:monitoring.coreos.com/v1:PrometheusRule fa-alert-rules",
+                "sovereign:charts:ChartSource fa-chart-source",
                 "sovereign:runtime:Falco fa",
             ]);
             const values = named("fa-chart").inputs.values;

@@ -259,6 +259,7 @@ describe("components/gatekeeper", () => {
                 [
                     "kubernetes:core/v1:Namespace gk-namespace",
                     "kubernetes:helm.sh/v4:Chart gk-chart",
+                    "sovereign:charts:ChartSource gk-chart-source",
                     "sovereign:enforcement:Gatekeeper gk",
                     ...templateIds.map(
                         (id) =>

@@ -504,6 +504,7 @@ describe("components/kyverno", () => {
                     "sovereign:enforcement:Kyverno ky",
                     "kubernetes:core/v1:Namespace ky-namespace",
                     "kubernetes:helm.sh/v4:Chart ky-chart",
+                    "sovereign:charts:ChartSource ky-chart-source",
                     "kubernetes:kyverno.io/v1:ClusterPolicy ky-policy-secure-defaults",
                     "kubernetes:kyverno.io/v1:ClusterPolicy ky-policy-verify-images",
                     "kubernetes:kyverno.io/v1:ClusterPolicy ky-policy-pod-security",

@@ -560,6 +560,9 @@ describe("components/linkerd", () => {
                 "kubernetes:helm.sh/v4:Chart l5d-cni",
                 "kubernetes:helm.sh/v4:Chart l5d-control-plane",
                 "kubernetes:helm.sh/v4:Chart l5d-crds",
+                "sovereign:charts:ChartSource l5d-cni-source",
+                "sovereign:charts:ChartSource l5d-control-plane-source",
+                "sovereign:charts:ChartSource l5d-crds-source",
                 "tls:index/privateKey:PrivateKey l5d-trust-anchor-root-1-key",
                 "tls:index/selfSignedCert:SelfSignedCert l5d-trust-anchor-root-1",
             ]);
@@ -846,6 +849,9 @@ describe("components/linkerd", () => {
                 "kubernetes:helm.sh/v4:Chart l5d-cni",
                 "kubernetes:helm.sh/v4:Chart l5d-control-plane",
                 "kubernetes:helm.sh/v4:Chart l5d-crds",
+                "sovereign:charts:ChartSource l5d-cni-source",
+                "sovereign:charts:ChartSource l5d-control-plane-source",
+                "sovereign:charts:ChartSource l5d-crds-source",
             ]);
             const issuer = named("l5d-trust-anchor-issuer");
             const identity = named("l5d-identity-issuer");

@@ -28,17 +28,26 @@ interface CheckRun {
     readonly report: any;
 }
 
-/** The program: the platform's own, plus one extension chart whose image is `image`. */
+/**
+ * The program: the platform's own, plus one extension chart whose image is `image`, declared as
+ * the platform declares its charts (chartRelease: the Chart and the ChartSource the packs judge).
+ */
 function program(image: { repository: string; tag: string }): string {
     return [
-        `import * as k8s from "@pulumi/kubernetes";`,
+        `import { chartRelease } from ${JSON.stringify(path.join(root, "components/shared/chart-release"))};`,
         `export * from ${JSON.stringify(path.join(root, "index"))};`,
-        `new k8s.helm.v4.Chart("agent", {`,
-        `    chart: ${JSON.stringify(`${chartMirror}/agent`)},`,
-        `    version: "1.0.0",`,
-        `    namespace: "agents",`,
-        `    values: { image: ${JSON.stringify(image)}, replicaCount: 1 },`,
-        `});`,
+        `chartRelease(`,
+        `    "agent",`,
+        `    {`,
+        `        name: "agent",`,
+        `        version: "1.0.0",`,
+        `        origin: "mirror",`,
+        `        location: ${JSON.stringify(chartMirror)},`,
+        `        args: { chart: ${JSON.stringify(`${chartMirror}/agent`)}, version: "1.0.0" },`,
+        `    },`,
+        `    { namespace: "agents", values: { image: ${JSON.stringify(image)}, replicaCount: 1 } },`,
+        `    {},`,
+        `);`,
         ``,
     ].join("\n");
 }
@@ -95,11 +104,11 @@ describe("stacks: the check catches a chart whose values lost the image mirror",
                 pack: "platform-guardrails",
                 policy: "charts-images-allowed-registries",
                 enforcementLevel: "mandatory",
-                resource: { type: "kubernetes:helm.sh/v4:Chart", name: "agent" },
+                resource: { type: "sovereign:charts:ChartSource", name: "agent-source" },
                 message:
                     "Images named in Helm chart values must come from an allowed registry (an " +
                     "empty list admits none).\n" +
-                    'Chart "agent" names images outside the allowed registries in its values: ' +
+                    'Chart "agent" (ChartSource "agent-source") names images outside the allowed registries in its values: ' +
                     'values.image.repository "quay.io/example/agent". Allowed registries: ' +
                     `${imageMirror}/. Mirror each image and set the stack's images.mirror (a ` +
                     "chart of your own names the mirror in its values), or add the registry to " +

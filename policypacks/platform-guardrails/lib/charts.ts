@@ -4,13 +4,42 @@
  * `repositoryOpts.repo`, a local path (a directory or a `.tgz`), or a `repo/name` alias that only
  * resolves against the operator's local Helm repository list (not a reproducible source).
  */
-import { isObject, KubeObject } from "../../lib/workloads";
+import { describeObject, isObject, KubeObject } from "../../lib/workloads";
 
 /** The Pulumi type token of a Helm chart rendered into individual resources. */
 export const chartType = "kubernetes:helm.sh/v4:Chart";
 
 /** The Pulumi type token of a Helm release: one opaque resource, invisible to policies inside. */
 export const releaseType = "kubernetes:helm.sh/v3:Release";
+
+/**
+ * The Pulumi type token of the facts of one Chart (`components/shared/chart-release.ts`). Chart v4
+ * is a remote component: the engine shows policies a Chart with no inputs, so the chart policies
+ * judge its ChartSource, which carries the Chart's `chart`, `version`, `repositoryOpts.repo` and
+ * `values` under the Chart's own field names, and `chartUrn`, the URN of the Chart it describes.
+ */
+export const chartSourceType = "sovereign:charts:ChartSource";
+
+/** The types whose inputs carry a chart's facts: a ChartSource and a (visible) Release. */
+export function judgesChartFacts(type: string): boolean {
+    return type === chartSourceType || type === releaseType;
+}
+
+/**
+ * A resource carrying chart facts, for messages: `Chart "gatekeeper-chart" (ChartSource
+ * "gatekeeper-chart-source")` for a ChartSource (the Chart named by its `chartUrn`),
+ * `Release "name"` for a Release.
+ */
+export function describeChartFacts(type: string, props: KubeObject, name: string): string {
+    if (type !== chartSourceType) {
+        return describeObject(type, props, name);
+    }
+    const urn: unknown = props.chartUrn;
+    const chart = typeof urn === "string" && urn.includes("::") ? urn.split("::").pop() : undefined;
+    return chart !== undefined && chart !== ""
+        ? `Chart "${chart}" (ChartSource "${name}")`
+        : `ChartSource "${name}"`;
+}
 
 /** An exact chart version: the same rule the stack settings apply (`stacks/sections/common.ts`). */
 export const exactVersionPattern = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;

@@ -1,7 +1,11 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { describeObject } from "../../lib/workloads";
 import { allowListProperty } from "../lib/config";
-import { chartSourceOf, chartType, isAllowedSource } from "../lib/charts";
+import {
+    chartSourceOf,
+    describeChartFacts,
+    isAllowedSource,
+    judgesChartFacts,
+} from "../lib/charts";
 
 /** Config of {@link chartsAllowedSources}. */
 export interface ChartsAllowedSourcesConfig {
@@ -15,11 +19,16 @@ export interface ChartsAllowedSourcesConfig {
 }
 
 /**
- * Every `kubernetes:helm.sh/v4:Chart` comes from an allowed source: a repository on the allow list
- * (the upstream repositories the platform pins, or the stack's mirror), matched on path boundaries,
- * or a local path when the stack allows vendored charts. Fail closed: an empty allow list admits no
- * remote chart, and a `repo/name` alias (which only resolves against the operator's local Helm
+ * Every Helm chart comes from an allowed source: a repository on the allow list (the upstream
+ * repositories the platform pins, or the stack's mirror), matched on path boundaries, or a local
+ * path when the stack allows vendored charts. Fail closed: an empty allow list admits no remote
+ * chart, and a `repo/name` alias (which only resolves against the operator's local Helm
  * configuration) is never a source.
+ *
+ * A `kubernetes:helm.sh/v4:Chart` is a remote component that the engine shows policies without its
+ * inputs, so the policy judges the chart facts the program declares beside it, its
+ * `sovereign:charts:ChartSource` (components/shared/chart-release.ts; `charts-declared-sources`
+ * refuses a Chart without one), and every `kubernetes:helm.sh/v3:Release`.
  *
  * @severity high
  * @frameworks nist-800-53-cm-14, nist-800-53-sr-4, nist-800-53-sr-11, iso-27001-a.8.19, iso-27001-a.5.21
@@ -43,11 +52,11 @@ export const chartsAllowedSources: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, reportViolation) => {
-        if (args.type !== chartType) {
+        if (!judgesChartFacts(args.type)) {
             return;
         }
         const { allowedSources, allowLocalCharts } = args.getConfig<ChartsAllowedSourcesConfig>();
-        const object = describeObject(args.type, args.props, args.name);
+        const object = describeChartFacts(args.type, args.props, args.name);
         const source = chartSourceOf(args.props);
         if (source === undefined) {
             reportViolation(`${object} names no chart: set chart (and its repository).`);

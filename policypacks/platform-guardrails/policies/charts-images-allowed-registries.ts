@@ -1,9 +1,8 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { chartValueImages } from "../../lib/chart-images";
 import { isAllowedImage, parseImage } from "../../lib/images";
-import { describeObject } from "../../lib/workloads";
 import { allowListProperty } from "../lib/config";
-import { chartType, releaseType } from "../lib/charts";
+import { describeChartFacts, judgesChartFacts } from "../lib/charts";
 
 /** Config of {@link chartsImagesAllowedRegistries}. */
 export interface ChartsImagesAllowedRegistriesConfig {
@@ -21,8 +20,11 @@ function valuesPath(path: string): string {
 }
 
 /**
- * Every image a `kubernetes:helm.sh/v4:Chart` (or `kubernetes:helm.sh/v3:Release`) names in its
- * `values` comes from an allowed registry prefix. The offline check renders only charts found on
+ * Every image a Helm chart names in its `values` comes from an allowed registry prefix. A
+ * `kubernetes:helm.sh/v4:Chart` is a remote component that the engine shows policies without its
+ * inputs, so its values are judged on the `sovereign:charts:ChartSource` declared beside it
+ * (components/shared/chart-release.ts), which carries them; a `kubernetes:helm.sh/v3:Release` is
+ * judged on its own inputs. The offline check renders only charts found on
  * the machine, so the pods of a chart from a registry reach `images-allowed-registries` only in a
  * `pulumi preview` that can fetch the chart; the chart's values are where the program
  * chooses their images (the platform's components set every image they run there, through the
@@ -57,11 +59,11 @@ export const chartsImagesAllowedRegistries: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, reportViolation) => {
-        if (args.type !== chartType && args.type !== releaseType) {
+        if (!judgesChartFacts(args.type)) {
             return;
         }
         const { allowedRegistries } = args.getConfig<ChartsImagesAllowedRegistriesConfig>();
-        const object = describeObject(args.type, args.props, args.name);
+        const object = describeChartFacts(args.type, args.props, args.name);
         const files: unknown = args.props.valueYamlFiles;
         if (Array.isArray(files) && files.length > 0) {
             reportViolation(

@@ -1,6 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { auditPolicyPresent } from "./audit-policy-present";
 import { chartsAllowedSources } from "./charts-allowed-sources";
+import { chartsDeclaredSources } from "./charts-declared-sources";
 import { chartsExactVersion } from "./charts-exact-version";
 import { chartsImagesAllowedRegistries } from "./charts-images-allowed-registries";
 import { chartsNoHelmRelease } from "./charts-no-helm-release";
@@ -43,6 +44,7 @@ export const policies: Policies = [
     secretsNoKeyMaterialInState,
     chartsExactVersion,
     chartsAllowedSources,
+    chartsDeclaredSources,
     chartsImagesAllowedRegistries,
     chartsNoHelmRelease,
     networkDefaultDeny,

@@ -1,19 +1,24 @@
 import * as assert from "node:assert/strict";
 import { chartsImagesAllowedRegistries as policy } from "../../../policypacks/platform-guardrails/policies/charts-images-allowed-registries";
-import { chart, release, T } from "../../fixtures/platform/guardrails";
+import { chartSource, release, T } from "../../fixtures/platform/guardrails";
 import { runResourcePolicy } from "../../util/policy-harness";
 
 const MIRROR = "harbor.sovereign.example/mirror";
 const config = { allowedRegistries: [`${MIRROR}/`] };
-const OBJ = 'Chart "agent"';
+const OBJ = 'Chart "agent-chart" (ChartSource "agent-chart-source")';
+const AGENT_URN = "urn:pulumi:dev::sovereign-contour::kubernetes:helm.sh/v4:Chart::agent-chart";
 const ALLOWED = `Allowed registries: ${MIRROR}/.`;
 const FIX =
     "Mirror each image and set the stack's images.mirror (a chart of your own names the mirror " +
     "in its values), or add the registry to charts-images-allowed-registries.allowedRegistries.";
 
-/** A Chart v4 `agent` from the chart mirror with the given values. */
+/** The ChartSource of a Chart v4 `agent-chart` from the chart mirror with the given values. */
 function agent(values: Record<string, unknown>): Record<string, unknown> {
     return {
+        chartName: "agent",
+        chartUrn: AGENT_URN,
+        origin: "mirror",
+        location: "oci://harbor.sovereign.example/charts",
         chart: "oci://harbor.sovereign.example/charts/agent",
         version: "1.0.0",
         namespace: "agents",
@@ -24,9 +29,10 @@ function agent(values: Record<string, unknown>): Record<string, unknown> {
 async function run(
     props: Record<string, unknown>,
     given: Record<string, unknown> = config,
-    type: string = T.chart,
+    type: string = T.chartSource,
 ): Promise<string[]> {
-    return runResourcePolicy(policy, { type, name: "agent", props, config: given });
+    const name = type === T.chartSource ? "agent-chart-source" : "agent";
+    return runResourcePolicy(policy, { type, name, props, config: given });
 }
 
 /** The one message for the listed offenders under the default config. */
@@ -153,7 +159,7 @@ describe("policy charts-images-allowed-registries", () => {
     });
 
     it("passes a Chart without values or with values that name no image", async () => {
-        assert.deepEqual(await run(chart()), []);
+        assert.deepEqual(await run(chartSource()), []);
         assert.deepEqual(await run(agent({ replicas: 2, resources: { limits: {} } })), []);
     });
 
@@ -163,6 +169,11 @@ describe("policy charts-images-allowed-registries", () => {
             `Release "agent" names images outside the allowed registries in its values: ` +
                 `values.image.repository "docker.io/x/y". ${ALLOWED} ${FIX}`,
         ]);
+    });
+
+    it("does not judge a Chart v4, which the engine shows without inputs (its ChartSource is judged)", async () => {
+        const props = agent({ image: { repository: "quay.io/example/agent", tag: "1.0.0" } });
+        assert.deepEqual(await run(props, config, T.chart), []);
     });
 
     it("ignores resources that are not charts", async () => {

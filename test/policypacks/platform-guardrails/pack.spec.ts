@@ -76,6 +76,7 @@ describe("pack platform-guardrails", () => {
         "secrets-from-pulumi-secrets",
         "charts-exact-version",
         "charts-allowed-sources",
+        "charts-declared-sources",
         "charts-images-allowed-registries",
         "charts-no-helm-release",
         "network-default-deny",
