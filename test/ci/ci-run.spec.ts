@@ -44,6 +44,7 @@ const check = (stack: string): string[] => ["npm", "run", "check", "--", "--stac
 const tiers = [
     ["npm", "run", "test:cluster"],
     ["npm", "run", "test:engines"],
+    ["npm", "run", "test:pulumi"],
     ["npm", "run", "bench:peers"],
 ];
 
