@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { minorOfRelease } from "../contract/kubernetes";
 import {
     admissionExemptionsSection,
     checkPodSecurityExemptions,
@@ -72,7 +73,8 @@ export const settingsSchema = z
     .superRefine(checkIdentityGroups)
     .superRefine((settings, ctx) => {
         // kubeadm installs the release; the check validates against kubernetesVersion's schema.
-        const minor = /^v(1\.\d+)\./.exec(settings.controlPlane.kubernetesRelease ?? "")?.[1];
+        const release = settings.controlPlane.kubernetesRelease;
+        const minor = release === undefined ? undefined : minorOfRelease(release);
         if (minor !== undefined && minor !== settings.kubernetesVersion) {
             ctx.addIssue({
                 code: z.ZodIssueCode.custom,

@@ -1,3 +1,4 @@
+import { kubernetesReleasePattern } from "../../contract/kubernetes";
 import {
     ApiServerArg,
     ControlPlaneContribution,
@@ -168,9 +169,6 @@ export interface KubeadmClusterSource {
      */
     readonly imageRepository?: string;
 }
-
-/** `v<major>.<minor>.<patch>`: an exact Kubernetes release, as kubeadm's `kubernetesVersion` takes it. */
-export const kubernetesReleasePattern = /^v1\.(\d+)\.(\d+)$/;
 
 /**
  * InitConfiguration, ClusterConfiguration and KubeletConfiguration, in that order. The

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defaults } from "../../components/control-plane/defaults";
-import { kubernetesReleasePattern } from "../../components/kubelet-hardening/kubeadm";
+import { kubernetesReleasePattern } from "../../contract/kubernetes";
 import {
     ControlPlaneSettingsSpec,
     validateControlPlaneSettings,

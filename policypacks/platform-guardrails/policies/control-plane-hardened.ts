@@ -5,6 +5,7 @@ import {
     podSecurityExemptNamespaces,
 } from "../../../components/control-plane/defaults";
 import { isPlatformStack } from "../../lib/platform";
+import { kubernetesReleasePattern } from "../../../contract/kubernetes";
 
 const kubeletComponentType = "sovereign:bootstrap:KubeletHardening";
 const controlPlaneComponentType = "sovereign:bootstrap:ControlPlane";
@@ -515,7 +516,7 @@ export function clusterConfigurationViolations(
 ): string[] {
     const messages: string[] = [];
     const release = ((clusterConfiguration ?? {}) as Record<string, unknown>).kubernetesVersion;
-    if (typeof release !== "string" || !/^v1\.\d+\.\d+$/.test(release)) {
+    if (typeof release !== "string" || !kubernetesReleasePattern.test(release)) {
         messages.push(
             `${subject}: kubernetesVersion ${release === undefined ? "is not set" : `is ${JSON.stringify(release)}`}, so kubeadm looks up a release on dl.k8s.io (unreachable from an air-gapped site, and not declarative anywhere). Set controlPlane.kubernetesRelease to an exact release such as v1.33.6.`,
         );
