@@ -13,6 +13,7 @@ import * as path from "path";
 import * as prettier from "prettier";
 import { explain } from "./peers/explanations";
 import { renderMarkdown } from "./peers/markdown";
+import { checkScriptNodeFlags } from "../tools/check/script-flags";
 import {
     CheckOptions,
     inputFiles,
@@ -100,7 +101,7 @@ function stackManifests(stack: string, work: string): string {
     const r = spawnSync(
         process.execPath,
         [
-            "--max-semi-space-size=128",
+            ...checkScriptNodeFlags(),
             "-r",
             "./tools/ts-register.js",
             "tools/check/cli.ts",

@@ -8,30 +8,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { checkScriptNodeFlags } from "../tools/check/script-flags";
 
 const root = path.resolve(__dirname, "..");
 const benchDir = path.join(root, "out", "bench");
 const tenantsKey = "sovereign-contour:tenants";
 /** Generated stacks are the dev stack plus tenants, so they are judged with dev's pack config. */
 const devPolicyConfig = path.join(root, "stacks", "policy-config", "dev");
-/**
- * Node flags of `npm run check` (read from package.json's script), so the benchmark measures
- * what CI runs: a larger young generation and the heap size, see docs/performance.md.
- */
-const checkNodeFlags = nodeFlagsOfCheckScript();
-
-function nodeFlagsOfCheckScript(): string[] {
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
-        scripts: Record<string, string>;
-    };
-    const words = pkg.scripts.check.split(/\s+/);
-    if (words[0] !== "node") {
-        throw new Error(
-            `package.json's check script "${pkg.scripts.check}" does not start with node`,
-        );
-    }
-    return words.slice(1).filter((w) => /^--[a-z-]+=\S+$/.test(w));
-}
+/** Node flags of `npm run check`, so the benchmark measures what CI runs. */
+const checkNodeFlags = checkScriptNodeFlags();
 
 /** One way of serving and encoding the packs' requests, for the codec comparison. */
 interface Codec {

@@ -11,6 +11,7 @@ import { parseAllDocuments } from "yaml";
 import { ControlPlaneOptions } from "./control-plane";
 import { KubeObject } from "./kube";
 import { projectDir } from "./tools";
+import { checkScriptNodeFlags } from "../../tools/check/script-flags";
 
 const checked = new Map<string, string>();
 let outRoot: string | undefined;
@@ -51,7 +52,7 @@ export function stackOutputs(stack: string): string {
     const run = spawnSync(
         process.execPath,
         [
-            "--max-semi-space-size=128",
+            ...checkScriptNodeFlags(),
             "-r",
             "./tools/ts-register.js",
             "tools/check/cli.ts",
