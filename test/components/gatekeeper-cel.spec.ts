@@ -6,11 +6,8 @@
  */
 import * as assert from "assert";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import {
-    constraintParameters,
-    gatekeeperLabels,
-    renderConstraint,
-} from "../../components/gatekeeper/render";
+import { prodLikeParameters } from "../fixtures/admission/constraints";
+import { gatekeeperLabels, renderConstraint } from "../../components/gatekeeper/render";
 import {
     renderConstraintTemplate,
     templateDefinitions,
@@ -50,17 +47,7 @@ import { runResourcePolicy } from "../util/policy-harness";
 type TemplateId = (typeof templateIds)[number];
 
 /** Prod-like parameters, as the stack's settings give them. */
-const parameters = constraintParameters({
-    allowedRegistries: ["registry.sovereign.example/"],
-    requireImageDigests: true,
-    disallowedTags: ["latest"],
-    requiredNamespaceLabels: ["owner", "tenant"],
-    exposedServiceNamespaces: ["ingress-gateway"],
-    allowedExternalIPs: ["192.0.2.10"],
-    rbacWildcardExemptRoles: ["cluster-admin", "system:*", "gatekeeper-manager-role", "kyverno:*"],
-    allowedCapabilities: [],
-    requiredLimits: ["cpu", "memory"],
-});
+const parameters = prodLikeParameters;
 
 /** The rendered Constraint of a template, with some parameters overridden. */
 function constraintFor(id: TemplateId, over: Obj = {}): Obj {

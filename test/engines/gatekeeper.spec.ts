@@ -9,11 +9,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import {
-    constraintParameters,
-    gatekeeperLabels,
-    renderConstraint,
-} from "../../components/gatekeeper/render";
+import { prodLikeParameters } from "../fixtures/admission/constraints";
+import { gatekeeperLabels, renderConstraint } from "../../components/gatekeeper/render";
 import {
     renderConstraintTemplate,
     templateDefinitions,
@@ -38,17 +35,7 @@ import { engineBinary, exactly, removeTemps, runEngine, tempDir, writeYaml } fro
 type TemplateId = (typeof templateIds)[number];
 
 /** Prod-like parameters, as the stack's settings give them. */
-const parameters = constraintParameters({
-    allowedRegistries: ["registry.sovereign.example/"],
-    requireImageDigests: true,
-    disallowedTags: ["latest"],
-    requiredNamespaceLabels: ["owner", "tenant"],
-    exposedServiceNamespaces: ["ingress-gateway"],
-    allowedExternalIPs: ["192.0.2.10"],
-    rbacWildcardExemptRoles: ["cluster-admin", "system:*", "gatekeeper-manager-role", "kyverno:*"],
-    allowedCapabilities: [],
-    requiredLimits: ["cpu", "memory"],
-});
+const parameters = prodLikeParameters;
 
 /** One object and what the template must do with it. */
 interface Case {
