@@ -25,6 +25,7 @@ import { installMocks, marker, named, recorded, resetRecorded, settled } from ".
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
 
+import { legacyExporterExemption, prodLikePoliciesInput } from "../fixtures/admission/kyverno";
 const upstreamImages = {
     admissionController: chartImage("reg.kyverno.io", "kyverno/kyverno", "v1.19.0", {}),
     admissionInit: chartImage("reg.kyverno.io", "kyverno/kyvernopre", "v1.19.0", {}),
@@ -47,29 +48,9 @@ const valuesInput = {
     images: upstreamImages,
 };
 
-const policiesInput: PoliciesInput = {
-    validationFailureAction: "Enforce",
-    failurePolicy: "Fail",
-    webhookTimeoutSeconds: 10,
-    exemptNamespaces: ["gatekeeper-system", "kube-system", "kyverno"],
-    podSecurityLevel: "restricted",
-    imageVerification: {
-        imageReferences: ["registry.sovereign.example/*"],
-        publicKeys: ["k8s://kyverno/cosign-public-key"],
-        timeoutSeconds: 30,
-    },
-    generateDefaultDeny: true,
-};
+const policiesInput: PoliciesInput = prodLikePoliciesInput;
 
-const exemption: AdmissionExemption = {
-    name: "legacy-exporter",
-    namespace: "monitoring",
-    policies: ["pod-hardening", "verify-images", "pod-security"],
-    owner: "team-observability",
-    workloads: [],
-    justification: "node exporter reads host metrics; replaced by the CNI-native exporter in Q3",
-    expires: "2030-06-30",
-};
+const exemption: AdmissionExemption = legacyExporterExemption;
 
 const byName = (policies: Record<string, unknown>[], name: string): Loose => {
     const found = policies.find((p) => (p.metadata as { name: string }).name === name);

@@ -26,6 +26,11 @@ import { podBearingTypes, pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { policies as workloadPolicies } from "../../policypacks/workload-security/policies";
 import type { AdmissionExemption } from "../../stacks/sections/admission";
 import { Obj, pod, withSpec } from "../fixtures/admission/objects";
+import {
+    legacyExporterExemption,
+    prodLikeImageVerification,
+    prodLikePoliciesInput,
+} from "../fixtures/admission/kyverno";
 import { runResourcePolicy } from "../util/policy-harness";
 import {
     engineBinary,
@@ -50,29 +55,14 @@ const exemptNamespaces = ["gatekeeper-system", "kube-system", "kyverno"];
 /** The prod-like policy settings. */
 function policiesInput(level: "baseline" | "restricted"): PoliciesInput {
     return {
-        validationFailureAction: "Enforce",
-        failurePolicy: "Fail",
-        webhookTimeoutSeconds: 10,
+        ...prodLikePoliciesInput,
         exemptNamespaces,
         podSecurityLevel: level,
-        imageVerification: {
-            imageReferences: ["registry.sovereign.example/*"],
-            publicKeys: [publicKey],
-            timeoutSeconds: 30,
-        },
-        generateDefaultDeny: true,
+        imageVerification: { ...prodLikeImageVerification, publicKeys: [publicKey] },
     };
 }
 
-const exemption: AdmissionExemption = {
-    name: "legacy-exporter",
-    namespace: "monitoring",
-    policies: ["pod-hardening", "verify-images", "pod-security"],
-    owner: "team-observability",
-    workloads: [],
-    justification: "node exporter reads host metrics; replaced by the CNI-native exporter in Q3",
-    expires: "2030-06-30",
-};
+const exemption: AdmissionExemption = legacyExporterExemption;
 
 function policyNamed(name: string, level: "baseline" | "restricted" = "restricted"): Obj {
     const found = renderClusterPolicies(policiesInput(level)).find(
