@@ -112,10 +112,7 @@ export function pythonPeers(): string {
 
 /** The trivy binary, built by tools/go/build.sh (an Error names the build failure). */
 export function trivyBinary(): string {
-    // trivy v0.74 imports encoding/json/v2, which Go 1.26 builds only with this experiment.
-    const r = exec("bash", [path.join(root, "tools", "go", "build.sh"), "trivy"], {
-        env: { ...process.env, GOEXPERIMENT: "jsonv2" },
-    });
+    const r = exec("bash", [path.join(root, "tools", "go", "build.sh"), "trivy"]);
     if (r.code !== 0) {
         fail("tools/go/build.sh trivy", r);
     }

@@ -21,13 +21,14 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 goversion="$(go env GOVERSION)"
 
-declare -A modules packages linkflags
+declare -A modules packages linkflags experiments
 order=()
-while IFS=$'\t' read -r name module package ldflags; do
+while IFS=$'\t' read -r name module package ldflags experiment; do
     [[ -z "$name" || "$name" == \#* ]] && continue
     modules[$name]="$module"
     packages[$name]="$package"
     linkflags[$name]="${ldflags:-}"
+    experiments[$name]="${experiment:-}"
     order+=("$name")
 done <"$table"
 
@@ -53,7 +54,8 @@ for name in "${wanted[@]}"; do
         exit 1
     fi
     ldflags="${linkflags[$name]}"
-    key="$( { echo "$goversion $name $package${ldflags:+ $ldflags}"; cat "$dir/go.mod" "$dir/go.sum"; } | sha256sum | cut -c1-16)"
+    experiment="${experiments[$name]}"
+    key="$( { echo "$goversion $name $package${ldflags:+ $ldflags}${experiment:+ GOEXPERIMENT=$experiment}"; cat "$dir/go.mod" "$dir/go.sum"; } | sha256sum | cut -c1-16)"
     target="$cache/$name-$key/$name"
     if [ ! -x "$target" ]; then
         echo "building $name ($package, $goversion) ..." >&2
@@ -61,7 +63,7 @@ for name in "${wanted[@]}"; do
         tmp="$cache/$name-$key.tmp.$$"
         rm -rf "$tmp"
         mkdir -p "$tmp"
-        if ! (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags="$ldflags" -o "$tmp/$name" "$package") >&2; then
+        if ! (cd "$dir" && GOEXPERIMENT="${experiment:-${GOEXPERIMENT:-}}" CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags="$ldflags" -o "$tmp/$name" "$package") >&2; then
             rm -rf "$tmp"
             echo "error: building $name ($package in $where) failed; the Go output above says why" >&2
             exit 1
