@@ -1,29 +1,32 @@
 /**
  * Group 5, day one: kube-apiserver runs with the dev stack's admission plugins and
  * AdmissionConfiguration, kube-controller-manager runs, and one Node object stands in for a node
- * (no kubelet: Pods stay Pending, which is all admission needs). What Pod creation depends on is
- * applied from out/dev/manifests.yaml (Namespaces with their own Pod Security labels,
- * ServiceAccounts, PriorityClasses, ResourceQuotas, LimitRanges, ValidatingAdmissionPolicies and
- * their bindings), then the platform's Deployments, ReplicaSets, StatefulSets, DaemonSets and Jobs;
- * kube-controller-manager makes their Pods and none may be refused (no FailedCreate event). The
- * same run with every exempt namespace (enforce level below restricted) labelled as the tenants
- * are must get FailedCreate events from Pod Security: a broken exemption fails the check.
+ * (no kubelet: Pods stay Pending, which is all admission needs). The dev stack is rendered with the
+ * platform's real charts (test/cluster/charts.ts: Gatekeeper 3.23.0, Kyverno 3.9.0 and
+ * cert-manager v1.21.1 from their upstream sources on the Go module proxy, through
+ * `charts.overrides.<name>.localPath`). What Pod creation depends on is applied from that render
+ * (Namespaces with their own Pod Security labels, ServiceAccounts, PriorityClasses,
+ * ResourceQuotas, LimitRanges, ValidatingAdmissionPolicies and their bindings), then the charts'
+ * Deployments, ReplicaSets, StatefulSets, DaemonSets and Jobs, each named in
+ * {@link chartWorkloads}; kube-controller-manager makes their Pods and none may be refused (no
+ * FailedCreate event). The same run with every exempt namespace (enforce level below restricted)
+ * labelled as the tenants are must get FailedCreate events from Pod Security there: a broken
+ * exemption fails the check.
  *
- * Which workloads: the default check renders no chart (no chart code on the machine, no network),
- * so out/dev holds no workload of the platform; then the group runs on two stand-ins shaped like
- * them (the same shapes as test/fixtures/admission/charts.ts): a node agent like Falco's DaemonSet
- * (root, eBPF capabilities, a read-only host path) in `falco`, a restricted controller Deployment in
- * `cert-manager`, and says so in its title. With the charts vendored (docs/air-gap.md, "Vendoring
- * the charts") and `CLUSTER_TIER_OUT` pointing at that check's output, it runs on the charts' own
- * workloads. Not applied: webhook configurations (Gatekeeper, Kyverno, cert-manager, Linkerd), as
- * their backends do not run and a failurePolicy Fail webhook would refuse every Pod; CronJobs (their
- * Jobs wait for the schedule). The project installs no ValidatingAdmissionPolicy today.
+ * Falco's and Linkerd's charts are not served by the Go module proxy, so the exempt namespaces
+ * (`falco`, `linkerd-cni`) get no rendered workload: a node agent shaped like Falco's DaemonSet
+ * (root, eBPF capabilities, a read-only host path; the shape of test/fixtures/admission/charts.ts)
+ * stands in for it in `falco`, and the titles say so. Not applied: webhook configurations
+ * (Gatekeeper, Kyverno, cert-manager), as their backends do not run and a failurePolicy Fail
+ * webhook would refuse every Pod; CronJobs (their Jobs wait for the schedule). The project installs
+ * no ValidatingAdmissionPolicy (the render holds none; Kyverno generates its own only once it runs).
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { ControlPlane, startControlPlane } from "./control-plane";
+import { renderWithCharts } from "./charts";
 import { KubeObject, waitFor } from "./kube";
-import { readObjects, stackApiServer, stackOutputs } from "./stack";
+import { readObjects, stackApiServer } from "./stack";
 
 const image = `registry.sovereign.example/platform/agent:1.0.0@sha256:${"5a".repeat(32)}`;
 
@@ -63,39 +66,21 @@ function nodeAgent(namespace: string): KubeObject {
     };
 }
 
-/** A Deployment of a controller that meets restricted. */
-function restrictedController(namespace: string): KubeObject {
-    return {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: { name: "controller", namespace },
-        spec: {
-            replicas: 2,
-            selector: { matchLabels: { app: "controller" } },
-            template: {
-                metadata: { labels: { app: "controller" } },
-                spec: {
-                    automountServiceAccountToken: false,
-                    securityContext: {
-                        runAsNonRoot: true,
-                        runAsUser: 65532,
-                        seccompProfile: { type: "RuntimeDefault" },
-                    },
-                    containers: [
-                        {
-                            name: "controller",
-                            image,
-                            securityContext: {
-                                allowPrivilegeEscalation: false,
-                                capabilities: { drop: ["ALL"] },
-                            },
-                        },
-                    ],
-                },
-            },
-        },
-    };
-}
+/**
+ * The workloads the dev stack's render of the real charts holds, as `<Kind> <namespace>/<name>`:
+ * each must get its Pods. A chart version that adds or drops one changes this list on purpose.
+ */
+const chartWorkloads = [
+    "Deployment cert-manager/cert-manager",
+    "Deployment cert-manager/cert-manager-cainjector",
+    "Deployment cert-manager/cert-manager-webhook",
+    "Deployment gatekeeper-system/gatekeeper-audit",
+    "Deployment gatekeeper-system/gatekeeper-controller-manager",
+    "Deployment kyverno/kyverno-admission-controller",
+    "Deployment kyverno/kyverno-background-controller",
+    "Deployment kyverno/kyverno-cleanup-controller",
+    "Deployment kyverno/kyverno-reports-controller",
+];
 
 /** Kinds Pod creation depends on, applied before the workloads (in this order). */
 const prerequisiteKinds = [
@@ -109,6 +94,11 @@ const prerequisiteKinds = [
 ];
 /** Kinds whose controller in kube-controller-manager makes Pods at once (a CronJob waits for its schedule). */
 const workloadKinds = ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"];
+
+/** A workload as `<Kind> <namespace>/<name>`. */
+function workloadId(w: KubeObject): string {
+    return `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`;
+}
 
 /** How many Pods a workload's controller makes at once on a one-node cluster where no Pod becomes Ready. */
 function podsExpected(w: KubeObject): number {
@@ -127,202 +117,253 @@ function podsExpected(w: KubeObject): number {
     }
 }
 
-describe("API-server tier, group 5: day one, kube-controller-manager makes the platform's Pods", function () {
-    let cp: ControlPlane;
-    let objects: KubeObject[];
-    let workloads: KubeObject[];
-    let exempt: Set<string>;
-    let tenantLabels: [string, string][];
-    let source = "";
+/**
+ * Whether an event's object is the workload or the object its controller makes Pods through (a
+ * Deployment's ReplicaSets are `<name>-<pod-template-hash>`).
+ */
+function eventOf(w: KubeObject, involved: string): boolean {
+    const name = w.metadata.name as string;
+    return (
+        involved === name ||
+        (w.kind === "Deployment" &&
+            involved.startsWith(`${name}-`) &&
+            /^[a-z0-9]+$/.test(involved.slice(name.length + 1)))
+    );
+}
 
-    before(async function () {
-        const rendered = readObjects(path.join(stackOutputs("dev"), "manifests.yaml"));
-        const platformWorkloads = rendered.filter((o) => workloadKinds.includes(o.kind));
-        // Without vendored charts the check renders no workload: the stand-ins take their place.
-        workloads =
-            platformWorkloads.length > 0
-                ? platformWorkloads
-                : [nodeAgent("falco"), restrictedController("cert-manager")];
-        source =
-            platformWorkloads.length > 0
-                ? ` (${platformWorkloads.length} rendered workloads)`
-                : " (stand-in workloads: out/dev renders none)";
-        objects = [
-            ...prerequisiteKinds.flatMap((kind) => rendered.filter((o) => o.kind === kind)),
-            ...workloads,
-        ];
-        const namespaces = rendered.filter((o) => o.kind === "Namespace");
-        exempt = new Set(
-            namespaces
-                .filter(
-                    (ns) =>
-                        ns.metadata.labels?.["pod-security.kubernetes.io/enforce"] !== "restricted",
-                )
-                .map((ns) => ns.metadata.name as string),
-        );
-        const tenant = namespaces.find(
-            (o) => o.metadata?.labels?.["app.kubernetes.io/component"] === "tenant-namespace",
-        );
-        assert.ok(tenant !== undefined, "out/dev/manifests.yaml holds a tenant namespace");
-        tenantLabels = Object.entries(tenant.metadata.labels as Record<string, string>).filter(
-            ([k]) => k.startsWith("pod-security.kubernetes.io/"),
-        );
-        cp = await startControlPlane({
-            name: "day-one",
-            ...stackApiServer("dev", { admission: true }),
-            controllerManager: true,
-        });
-        const client = cp.client();
-        const node = await client.json("POST", "/api/v1/nodes", {
-            apiVersion: "v1",
-            kind: "Node",
-            metadata: {
-                name: "node-1",
-                labels: {
-                    "kubernetes.io/os": "linux",
-                    "kubernetes.io/arch": "amd64",
-                    "kubernetes.io/hostname": "node-1",
-                },
-            },
-        });
-        // What the kubelet would report: Ready. The TaintNodesByCondition admission plugin tainted the
-        // new Node not-ready; the node lifecycle controller (off: no kubelet) would lift it once Ready.
-        node.status = {
-            conditions: [
-                {
-                    type: "Ready",
-                    status: "True",
-                    reason: "KubeletReady",
-                    message: "stand-in node (no kubelet)",
-                    lastHeartbeatTime: new Date().toISOString(),
-                    lastTransitionTime: new Date().toISOString(),
-                },
-            ],
-        };
-        const ready = await client.json("PUT", "/api/v1/nodes/node-1/status", node);
-        ready.spec.taints = [];
-        await client.json("PUT", "/api/v1/nodes/node-1", ready);
-    });
-    after(async () => {
-        await cp?.stop();
-    });
+/** What one day-one run got: the FailedCreate messages and the Pods made, by workload. */
+interface DayOne {
+    readonly failed: string[];
+    /** `<Kind> <namespace>/<name>` (namespace without the run's suffix) → Pods made. */
+    readonly pods: Map<string, number>;
+}
 
-    /**
-     * Applies the prerequisites and the workloads, every namespace renamed with `suffix` and
-     * relabelled by `relabel`, waits until each workload has its Pods or a FailedCreate event, and
-     * returns the FailedCreate messages and the number of Pods made.
-     */
-    async function dayOne(
-        suffix: string,
-        relabel: (ns: KubeObject) => void,
-    ): Promise<{ failed: string[]; pods: number }> {
-        const client = cp.client();
-        const rename = (original: KubeObject): KubeObject => {
-            const obj = structuredClone(original);
-            if (obj.kind === "Namespace") {
-                obj.metadata.name = `${obj.metadata.name}${suffix}`;
-                relabel(obj);
-            } else if (obj.metadata.namespace !== undefined) {
-                obj.metadata.namespace = `${obj.metadata.namespace}${suffix}`;
-            }
-            return obj;
-        };
-        const applied = objects.map(rename);
-        const workloadNamespaces = new Set(
-            workloads.map((w) => `${w.metadata.namespace}${suffix}`),
-        );
-        for (const obj of applied) {
-            if (workloadKinds.includes(obj.kind)) {
-                continue;
-            }
-            await client.apply(obj);
-            if (obj.kind === "Namespace" && workloadNamespaces.has(obj.metadata.name)) {
-                await waitFor(`ServiceAccount default in ${obj.metadata.name}`, () =>
-                    client.get("v1", "ServiceAccount", obj.metadata.name, "default"),
-                );
-            }
-        }
-        const created = applied.filter((o) => workloadKinds.includes(o.kind));
-        for (const w of created) {
-            await client.apply(w);
-        }
-        const failed: string[] = [];
-        let pods = 0;
-        for (const w of created) {
-            const ns = w.metadata.namespace as string;
-            const want = podsExpected(w);
-            const selector = Object.entries(
-                (w.spec.selector?.matchLabels ?? {}) as Record<string, string>,
-            )
-                .map(([k, v]) => `${k}=${v}`)
-                .join(",");
-            const outcome = await waitFor(
-                `${w.kind} ${ns}/${w.metadata.name}: ${want} Pods or a FailedCreate`,
-                async () => {
-                    const events = (await client.list("v1", "Event", ns)).filter(
-                        (e) =>
-                            e.reason === "FailedCreate" &&
-                            e.involvedObject.name.startsWith(w.metadata.name),
-                    );
-                    if (events.length > 0) {
-                        return {
-                            failed: events.map(
-                                (e) =>
-                                    `${ns}: ${e.involvedObject.kind} ${e.involvedObject.name}: ${e.message}`,
-                            ),
-                            pods: 0,
-                        };
-                    }
-                    const count = (
-                        await client.list(
-                            "v1",
-                            "Pod",
-                            ns,
-                            `?labelSelector=${encodeURIComponent(selector)}`,
-                        )
-                    ).length;
-                    return count >= want ? { failed: [], pods: count } : undefined;
-                },
-                120_000,
-                500,
+/**
+ * The day-one checks of one stack rendered with the real charts; `brokenExemption` adds the run
+ * with the exempt namespaces labelled as tenants.
+ */
+function dayOneSuite(stack: string, brokenExemption: boolean): void {
+    describe(`API-server tier, group 5: day one of ${stack}, kube-controller-manager makes the platform's Pods`, function () {
+        let cp: ControlPlane;
+        let objects: KubeObject[];
+        let rendered: KubeObject[];
+        let workloads: KubeObject[];
+        let exempt: Set<string>;
+        let tenantLabels: [string, string][];
+
+        before(async function () {
+            rendered = readObjects(path.join(renderWithCharts(stack).outputs, "manifests.yaml"));
+            const chartWorkloadObjects = rendered.filter((o) => workloadKinds.includes(o.kind));
+            // Falco's chart is not served by the Go module proxy: a node agent shaped like its
+            // DaemonSet stands in for it in its exempt namespace.
+            workloads = [...chartWorkloadObjects, nodeAgent("falco")];
+            objects = [
+                ...prerequisiteKinds.flatMap((kind) => rendered.filter((o) => o.kind === kind)),
+                ...workloads,
+            ];
+            const namespaces = rendered.filter((o) => o.kind === "Namespace");
+            exempt = new Set(
+                namespaces
+                    .filter(
+                        (ns) =>
+                            ns.metadata.labels?.["pod-security.kubernetes.io/enforce"] !==
+                            "restricted",
+                    )
+                    .map((ns) => ns.metadata.name as string),
             );
-            failed.push(...outcome.failed);
-            pods += outcome.pods;
-        }
-        return { failed, pods };
-    }
+            const tenant = namespaces.find(
+                (o) => o.metadata?.labels?.["app.kubernetes.io/component"] === "tenant-namespace",
+            );
+            assert.ok(tenant !== undefined, `the ${stack} render holds a tenant namespace`);
+            tenantLabels = Object.entries(tenant.metadata.labels as Record<string, string>).filter(
+                ([k]) => k.startsWith("pod-security.kubernetes.io/"),
+            );
+            cp = await startControlPlane({
+                name: `day-one-${stack}`,
+                ...stackApiServer(stack, { admission: true }),
+                controllerManager: true,
+            });
+            const client = cp.client();
+            const node = await client.json("POST", "/api/v1/nodes", {
+                apiVersion: "v1",
+                kind: "Node",
+                metadata: {
+                    name: "node-1",
+                    labels: {
+                        "kubernetes.io/os": "linux",
+                        "kubernetes.io/arch": "amd64",
+                        "kubernetes.io/hostname": "node-1",
+                    },
+                },
+            });
+            // What the kubelet would report: Ready. The TaintNodesByCondition admission plugin tainted the
+            // new Node not-ready; the node lifecycle controller (off: no kubelet) would lift it once Ready.
+            node.status = {
+                conditions: [
+                    {
+                        type: "Ready",
+                        status: "True",
+                        reason: "KubeletReady",
+                        message: "stand-in node (no kubelet)",
+                        lastHeartbeatTime: new Date().toISOString(),
+                        lastTransitionTime: new Date().toISOString(),
+                    },
+                ],
+            };
+            const ready = await client.json("PUT", "/api/v1/nodes/node-1/status", node);
+            ready.spec.taints = [];
+            await client.json("PUT", "/api/v1/nodes/node-1", ready);
+        });
+        after(async () => {
+            await cp?.stop();
+        });
 
-    it("creates every Pod of the workloads in the dev namespaces as labelled: no FailedCreate", async function () {
-        this.test!.title += source;
-        const { failed, pods } = await dayOne("", () => undefined);
-        assert.deepEqual(failed, [], "Pods refused on day one");
-        assert.equal(
-            pods,
-            workloads.map(podsExpected).reduce((a, b) => a + b, 0),
-            "every Pod the controllers make at once",
-        );
-    });
-
-    it("a broken exemption (exempt namespaces labelled as tenants) is caught: FailedCreate from Pod Security", async () => {
-        assert.ok(exempt.size > 0, "dev has namespaces exempt from restricted");
-        assert.ok(
-            workloads.some((w) => exempt.has(w.metadata.namespace)),
-            "a workload runs in an exempt namespace",
-        );
-        const { failed } = await dayOne("-broken", (ns) => {
-            if (exempt.has(ns.metadata.name.replace(/-broken$/, ""))) {
-                for (const [k, v] of tenantLabels) {
-                    ns.metadata.labels[k] = v;
+        /**
+         * Applies the prerequisites and the workloads, every namespace renamed with `suffix` and
+         * relabelled by `relabel`, waits until each workload has its Pods or a FailedCreate event, and
+         * returns the FailedCreate messages and the Pods made by each workload.
+         */
+        async function dayOne(suffix: string, relabel: (ns: KubeObject) => void): Promise<DayOne> {
+            const client = cp.client();
+            const rename = (original: KubeObject): KubeObject => {
+                const obj = structuredClone(original);
+                if (obj.kind === "Namespace") {
+                    obj.metadata.name = `${obj.metadata.name}${suffix}`;
+                    relabel(obj);
+                } else if (obj.metadata.namespace !== undefined) {
+                    obj.metadata.namespace = `${obj.metadata.namespace}${suffix}`;
+                }
+                return obj;
+            };
+            const applied = objects.map(rename);
+            const workloadNamespaces = new Set(
+                workloads.map((w) => `${w.metadata.namespace}${suffix}`),
+            );
+            for (const obj of applied) {
+                if (workloadKinds.includes(obj.kind)) {
+                    continue;
+                }
+                await client.apply(obj);
+                if (obj.kind === "Namespace" && workloadNamespaces.has(obj.metadata.name)) {
+                    await waitFor(`ServiceAccount default in ${obj.metadata.name}`, () =>
+                        client.get("v1", "ServiceAccount", obj.metadata.name, "default"),
+                    );
                 }
             }
-        });
-        assert.ok(failed.length > 0, "the broken exemption must make the day-one check fail");
-        for (const message of failed) {
-            assert.ok(
-                exempt.has(message.slice(0, message.indexOf(":")).replace(/-broken$/, "")),
-                `refused outside the broken namespaces: ${message}`,
-            );
-            assert.match(message, /violates PodSecurity "restricted:/);
+            const created = applied.filter((o) => workloadKinds.includes(o.kind));
+            for (const w of created) {
+                await client.apply(w);
+            }
+            const failed: string[] = [];
+            const pods = new Map<string, number>();
+            for (const w of created) {
+                const ns = w.metadata.namespace as string;
+                const want = podsExpected(w);
+                const selector = Object.entries(
+                    (w.spec.selector?.matchLabels ?? {}) as Record<string, string>,
+                )
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(",");
+                const outcome = await waitFor(
+                    `${w.kind} ${ns}/${w.metadata.name}: ${want} Pods or a FailedCreate`,
+                    async () => {
+                        const events = (await client.list("v1", "Event", ns)).filter(
+                            (e) => e.reason === "FailedCreate" && eventOf(w, e.involvedObject.name),
+                        );
+                        if (events.length > 0) {
+                            return {
+                                failed: events.map(
+                                    (e) =>
+                                        `${ns}: ${e.involvedObject.kind} ${e.involvedObject.name}: ${e.message}`,
+                                ),
+                                pods: 0,
+                            };
+                        }
+                        const count = (
+                            await client.list(
+                                "v1",
+                                "Pod",
+                                ns,
+                                `?labelSelector=${encodeURIComponent(selector)}`,
+                            )
+                        ).length;
+                        return count >= want ? { failed: [], pods: count } : undefined;
+                    },
+                    120_000,
+                    500,
+                );
+                failed.push(...outcome.failed);
+                pods.set(
+                    `${w.kind} ${ns.slice(0, ns.length - suffix.length)}/${w.metadata.name}`,
+                    outcome.pods,
+                );
+            }
+            return { failed, pods };
+        }
+
+        /** Each workload with the number of Pods its controller makes at once. */
+        function expectedPods(only: (w: KubeObject) => boolean = () => true): Map<string, number> {
+            return new Map(workloads.filter(only).map((w) => [workloadId(w), podsExpected(w)]));
+        }
+
+        it(
+            "creates every Pod of the real Gatekeeper, Kyverno and cert-manager charts and of a " +
+                "Falco-shaped stand-in (Falco's chart is not on the Go module proxy) in the " +
+                `${stack} namespaces as labelled: no FailedCreate`,
+            async function () {
+                assert.deepEqual(
+                    rendered
+                        .filter((o) => workloadKinds.includes(o.kind))
+                        .map(workloadId)
+                        .sort(),
+                    chartWorkloads,
+                    `the workloads the real charts render for ${stack}`,
+                );
+                const { failed, pods } = await dayOne("", () => undefined);
+                assert.deepEqual(failed, [], "Pods refused on day one");
+                assert.deepEqual(pods, expectedPods(), "every Pod the controllers make at once");
+            },
+        );
+
+        if (brokenExemption) {
+            it("a broken exemption (exempt namespaces labelled as tenants) is caught: FailedCreate from Pod Security, in those namespaces only", async () => {
+                assert.deepEqual(
+                    [...exempt].sort(),
+                    ["falco", "linkerd-cni"],
+                    `${stack}'s exempt namespaces`,
+                );
+                const { failed, pods } = await dayOne("-broken", (ns) => {
+                    if (exempt.has(ns.metadata.name.replace(/-broken$/, ""))) {
+                        for (const [k, v] of tenantLabels) {
+                            ns.metadata.labels[k] = v;
+                        }
+                    }
+                });
+                assert.ok(
+                    failed.length > 0,
+                    "the broken exemption must make the day-one check fail",
+                );
+                for (const message of failed) {
+                    assert.equal(
+                        message.slice(0, message.indexOf(":")),
+                        "falco-broken",
+                        `refused outside the broken namespaces: ${message}`,
+                    );
+                    assert.match(message, /violates PodSecurity "restricted:/);
+                }
+                assert.deepEqual(
+                    pods,
+                    new Map([
+                        ...expectedPods((w) => !exempt.has(w.metadata.namespace)),
+                        ["DaemonSet falco/node-agent", 0],
+                    ]),
+                    "the charts' Pods in restricted namespaces are still made; the agent's are refused",
+                );
+            });
         }
     });
-});
+}
+
+dayOneSuite("dev", true);
+dayOneSuite("prod", false);
+dayOneSuite("sovereign", false);
