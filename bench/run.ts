@@ -4,7 +4,7 @@
 // BENCH_TENANTS chooses the sizes (e.g. BENCH_TENANTS=10000 for the 10,000-tenant run, which is
 // never run by default nor in CI); BENCH_REPEATS the runs per size below 1000 (default 3);
 // BENCH_CODECS=0 skips the codec comparison (docs/performance.md).
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -21,7 +21,7 @@ const checkNodeFlags = checkScriptNodeFlags();
 /** One way of serving and encoding the packs' requests, for the codec comparison. */
 interface Codec {
     readonly name: string;
-    /** CHECK_CODEC (tools/check/codec.ts). */
+    /** CHECK_CODEC (tools/check/protocol/codec.ts). */
     readonly codec: "check" | "google-protobuf";
     /** --pack-host. */
     readonly host: "check" | "pulumi";
@@ -44,8 +44,11 @@ interface Run {
     resources: number;
     seconds: { program: number; policies: number; schema: number; total: number };
     peakRssMb: number;
-    /** Peak resident memory (MiB) of the check, of the pack processes together, and the sum. */
-    memory: { check: number; packs: number; total: number };
+    /**
+     * Peak resident memory (MiB) of the check, of the pack processes together, and the sum of those
+     * peaks (report.json); `atOnce`: the most the check and its packs held together, sampled.
+     */
+    memory: { check: number; packs: number; total: number; atOnce: number };
     /** CPU seconds of the check process and of all pack processes together. */
     cpuSeconds: { check: number; packs: number };
     /** The dependency graph: edges, the longest list of one resource, AnalyzeStack bytes. */
@@ -83,9 +86,81 @@ function generateStack(extra: number): { file: string; tenants: number } {
     return { file, tenants: tenants.length };
 }
 
-function runOnce(args: string[], stack: string, codec: Codec = codecs[0]): Run {
+/** How often the resident memory of the check and its pack processes is sampled. */
+const sampleEveryMs = 500;
+
+/** `pid` and every process below it (Linux /proc; empty elsewhere). */
+function processTree(pid: number): number[] {
+    const all = [pid];
+    for (let i = 0; i < all.length; i++) {
+        let children = "";
+        try {
+            for (const task of fs.readdirSync(`/proc/${all[i]}/task`)) {
+                children += ` ${fs.readFileSync(`/proc/${all[i]}/task/${task}/children`, "utf8")}`;
+            }
+        } catch {
+            continue; // the process has ended
+        }
+        all.push(
+            ...children
+                .split(/\s+/)
+                .filter((c) => c !== "")
+                .map(Number),
+        );
+    }
+    return all;
+}
+
+/** The resident memory (KiB) of `pid` and its descendants together, now. */
+function treeRssKb(pid: number): number {
+    let kb = 0;
+    for (const p of processTree(pid)) {
+        try {
+            const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"));
+            kb += m !== null ? Number(m[1]) : 0;
+        } catch {
+            // ended between the listing and the read
+        }
+    }
+    return kb;
+}
+
+/** Runs a command to its end; resolves with its exit status, output and sampled peak tree RSS. */
+function runSampled(
+    command: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string; atOnceKb: number }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { cwd: root, env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+            stdout = (stdout + d).slice(-1024 * 1024);
+        });
+        child.stderr.setEncoding("utf8").on("data", (d: string) => {
+            stderr = (stderr + d).slice(-1024 * 1024);
+        });
+        let atOnceKb = 0;
+        const timer = setInterval(() => {
+            if (child.pid !== undefined) {
+                atOnceKb = Math.max(atOnceKb, treeRssKb(child.pid));
+            }
+        }, sampleEveryMs);
+        child.on("error", (e) => {
+            clearInterval(timer);
+            reject(e);
+        });
+        child.on("close", (status) => {
+            clearInterval(timer);
+            resolve({ status, stdout, stderr, atOnceKb });
+        });
+    });
+}
+
+async function runOnce(args: string[], stack: string, codec: Codec = codecs[0]): Promise<Run> {
     const out = path.join(benchDir, "runs");
-    const res = spawnSync(
+    const res = await runSampled(
         process.execPath,
         [
             ...checkNodeFlags,
@@ -98,12 +173,7 @@ function runOnce(args: string[], stack: string, codec: Codec = codecs[0]): Run {
             "--out",
             out,
         ],
-        {
-            cwd: root,
-            encoding: "utf8",
-            maxBuffer: 256 * 1024 * 1024,
-            env: { ...process.env, CHECK_CODEC: codec.codec },
-        },
+        { ...process.env, CHECK_CODEC: codec.codec },
     );
     if (res.status !== 0) {
         throw new Error(
@@ -133,6 +203,7 @@ function runOnce(args: string[], stack: string, codec: Codec = codecs[0]): Run {
             check: report.memory.checkPeakRssMb,
             packs: Object.values(report.memory.packsPeakRssMb).reduce((a, b) => a + b, 0),
             total: report.memory.totalPeakRssMb,
+            atOnce: Math.round(res.atOnceKb / 1024),
         },
         cpuSeconds: {
             check: report.cpuSeconds.check,
@@ -150,8 +221,16 @@ function median(values: number[]): number {
     return s[Math.floor(s.length / 2)];
 }
 
-function measure(args: string[], stack: string, repeats: number, codec?: Codec): Run {
-    const runs = Array.from({ length: repeats }, () => runOnce(args, stack, codec));
+async function measure(
+    args: string[],
+    stack: string,
+    repeats: number,
+    codec?: Codec,
+): Promise<Run> {
+    const runs: Run[] = [];
+    for (let i = 0; i < repeats; i++) {
+        runs.push(await runOnce(args, stack, codec));
+    }
     const pick = (f: (r: Run) => number): number => median(runs.map(f));
     return {
         stack,
@@ -168,6 +247,7 @@ function measure(args: string[], stack: string, repeats: number, codec?: Codec):
             check: pick((r) => r.memory.check),
             packs: pick((r) => r.memory.packs),
             total: pick((r) => r.memory.total),
+            atOnce: pick((r) => r.memory.atOnce),
         },
         cpuSeconds: {
             check: pick((r) => r.cpuSeconds.check),
@@ -197,12 +277,12 @@ function floor(script: string, arg: string): unknown {
     return JSON.parse(res.stdout.trim().split("\n").pop() ?? "{}") as unknown;
 }
 
-function main(): void {
+async function main(): Promise<void> {
     const sizes = (process.env.BENCH_TENANTS ?? "10,100,1000").split(",").map(Number);
     const repeats = Number(process.env.BENCH_REPEATS ?? "3");
     const runs: Run[] = [];
-    runs.push(measure(["--stack", "dev"], "dev", repeats));
-    runs.push(measure(["--stack", "prod"], "prod", repeats));
+    runs.push(await measure(["--stack", "dev"], "dev", repeats));
+    runs.push(await measure(["--stack", "prod"], "prod", repeats));
     /** The largest generated stack of at most 1000 tenants: floors and codecs are measured on it. */
     let reference: { file: string; n: number } | undefined;
     for (const n of sizes) {
@@ -212,7 +292,7 @@ function main(): void {
         }
         // Sizes from 1000 up run once: a median would cost minutes for little extra precision.
         runs.push(
-            measure(
+            await measure(
                 ["--stack-file", file, "--policy-config-dir", devPolicyConfig],
                 `bench-${n}`,
                 n >= 1000 ? 1 : repeats,
@@ -232,7 +312,7 @@ function main(): void {
         codecRuns.push({ ...referenceRun, codec: codecs[0].name });
         for (const codec of codecs.slice(1)) {
             const args = ["--stack-file", reference.file, "--policy-config-dir", devPolicyConfig];
-            const run = measure(
+            const run = await measure(
                 args,
                 `bench-${reference.n}`,
                 reference.n >= 1000 ? 1 : repeats,
@@ -251,7 +331,7 @@ function main(): void {
     );
     console.log(`node flags: ${checkNodeFlags.join(" ")}`);
     console.log(
-        "stack        tenants  resources  program  policies  schema   total  peakRssMb  rss check  rss packs  rss sum  cpu check  cpu packs",
+        "stack        tenants  resources  program  policies  schema   total  peakRssMb  rss check  rss packs  rss sum  at once  cpu check  cpu packs",
     );
     const row = (r: Run, label: string): string =>
         `${label.padEnd(12)} ${String(r.tenants).padStart(7)} ${String(r.resources).padStart(10)} ` +
@@ -259,6 +339,7 @@ function main(): void {
         `${r.seconds.schema.toFixed(2).padStart(7)} ${r.seconds.total.toFixed(2).padStart(7)} ` +
         `${String(r.peakRssMb).padStart(10)} ${String(r.memory.check).padStart(10)} ` +
         `${String(r.memory.packs).padStart(10)} ${String(r.memory.total).padStart(8)} ` +
+        `${String(r.memory.atOnce).padStart(8)} ` +
         `${r.cpuSeconds.check.toFixed(1).padStart(10)} ${r.cpuSeconds.packs.toFixed(1).padStart(10)}`;
     for (const r of runs) {
         console.log(row(r, r.stack));
@@ -294,4 +375,7 @@ function main(): void {
     console.log(`Program floor (bench/program-floor.ts): ${JSON.stringify(programFloor)}`);
 }
 
-main();
+main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+});

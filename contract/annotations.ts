@@ -13,3 +13,9 @@
  */
 export const serviceAccountTokenReasonAnnotation =
     "security.sovereign-contour.io/service-account-token-reason";
+
+/**
+ * The namespace annotation that records why a namespace runs below Pod Security restricted; set by
+ * the components on the namespaces they create, listed by the check's report.
+ */
+export const exemptionReasonAnnotation = "security.sovereign-contour.io/pod-security-reason";

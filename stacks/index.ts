@@ -10,7 +10,13 @@ const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
 
 export * from "./errors";
 export * from "./load";
-export * from "./schema";
+/** The stack contract the loader validates against, assembled by the platform from the components' settings. */
+export {
+    knownKeys,
+    settingsSchema,
+    settingsShape,
+    type PlatformSettings,
+} from "../components/platform/settings";
 
 /**
  * Reads the current stack's config once and validates it, including what deploying it needs (every

@@ -1,7 +1,16 @@
 import { z } from "zod";
+import {
+    knownKeys,
+    missingImageDigests,
+    PlatformSettings,
+    settingsSchema,
+    settingsShape,
+} from "../components/platform/settings";
+import { secretSettingPaths } from "../components/shared/settings";
 import { closestKey, SettingsError, SettingsIssue } from "./errors";
-import { knownKeys, PlatformSettings, projectName, settingsSchema, settingsShape } from "./schema";
-import { missingImageDigests, secretSettingPaths } from "./sections/sources";
+
+/** The Pulumi project name; every setting lives under `<project>:<key>` in the stack file. */
+export const projectName = "sovereign-contour";
 
 /**
  * Config namespaces other than the project's that a stack file may use: the providers' own

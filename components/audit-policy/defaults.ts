@@ -1,7 +1,7 @@
 /**
  * Defaults of API-server auditing, in one place: where the policy, the webhook kubeconfig and the
  * log live on the control-plane hosts, the log retention (the CIS minimums) and the webhook's
- * batching. The settings schema (`stacks/sections/audit.ts`) takes its defaults from here.
+ * batching. The settings schema (`components/audit-policy/settings.ts`) takes its defaults from here.
  */
 
 /** Defaults of the audit component. */

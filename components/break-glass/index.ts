@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { breakGlassMaxHours } from "../../stacks/sections/tenancy";
+import { breakGlassMaxHours } from "./defaults";
 import { childOptions } from "../shared/options";
 import { BreakGlassEntry, breakGlassProblems, renderBreakGlassBinding } from "./render";
 

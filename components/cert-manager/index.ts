@@ -1,17 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { PlatformSettings } from "../../stacks/schema";
-import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
-import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
-import { chartRelease } from "../shared/chart-release";
-import { formatIssues } from "../shared/issues";
-import { childOptions } from "../shared/options";
+import type { PlatformSettings } from "../platform/settings";
+import type { ImagesSettings } from "../shared/settings";
+import { pinImage, ResolvedChart } from "../shared/chart-source";
+import { helmArgsFromSettings, HelmComponentArgs, HelmInstaller } from "../shared/helm-component";
+import { createCaSecret, createProtectedCa, ProtectedCa } from "./ca";
 import {
     caSecretName,
     certManagerAppVersion,
     certManagerChart,
-    certManagerDefaults,
     certManagerImages,
     certManagerReleaseName,
 } from "./defaults";
@@ -24,10 +22,9 @@ import {
     renderCaIssuer,
     renderCertManagerNamespace,
     renderCertManagerValues,
-    renderTlsSecret,
     RepositoryImage,
-    validateCaSource,
 } from "./render";
+import { CertManagerConfig, certManagerConfig } from "./validate";
 
 export { renderCertificate } from "./render";
 export type { CaSource, CertificateSpec, ExternalCa } from "./render";
@@ -45,21 +42,9 @@ export interface CertManagerCaArgs {
 }
 
 /** Arguments of {@link CertManager}. */
-export interface CertManagerArgs {
-    /** Target Kubernetes minor version (pinned in the namespace's Pod Security labels). */
-    readonly kubernetesVersion: string;
-    /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
-    readonly charts?: ChartsSettings;
-    /** Image mirror and digests (`images` settings). @default {} (upstream registries, no digest) */
-    readonly images?: ImagesSettings;
+export interface CertManagerArgs extends HelmComponentArgs {
     /** Namespace cert-manager runs in; created by the component. @default "cert-manager" */
     readonly namespace?: string;
-    /**
-     * What the chart's pods wait for besides the namespace: the namespace's NetworkPolicies
-     * (PlatformNetwork), which can exist only once this component has created the namespace, hence
-     * an Input (the platform passes a promise). @default nothing
-     */
-    readonly networkPolicies?: pulumi.Input<pulumi.Resource>;
     /** Replicas of the controller, webhook and cainjector. @default 3 */
     readonly replicas?: number;
     /** Create a ServiceMonitor (needs the Prometheus Operator CRDs). @default false */
@@ -79,7 +64,7 @@ export interface CertManagerArgs {
     readonly externalCa?: ExternalCa;
 }
 
-/** `quay.io/jetstack/x:v1` through the mirror, as a repository, a tag and its recorded digest. */
+/** `quay.io/jetstack/x` at the app version through the mirror: repository, tag and recorded digest. */
 function chartImage(repository: string, images: ImagesSettings): RepositoryImage {
     const pinned = pinImage(`${repository}:${certManagerAppVersion}`, images);
     return {
@@ -139,81 +124,32 @@ export class CertManager extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sovereign:runtime:CertManager", name, {}, opts);
-        const d = certManagerDefaults;
-        const namespaceName = args.namespace ?? d.namespace;
-        const replicas = args.replicas ?? d.replicas;
-        const ca = { ...d.ca, ...dropUndefined(args.ca ?? {}) };
-        if (!Number.isInteger(replicas) || replicas < 1) {
-            throw new pulumi.ResourceError(
-                `certManager.replicas is ${replicas}; expected a whole number of at least 1`,
-                this,
-            );
-        }
-        if (!Number.isInteger(ca.validityHours) || ca.validityHours < 8760) {
-            throw new pulumi.ResourceError(
-                `certManager.ca.validityHours is ${ca.validityHours}; expected at least 8760 ` +
-                    "hours (one year) for a CA certificate",
-                this,
-            );
-        }
-        const caIssues = validateCaSource({
-            namespace: namespaceName,
-            ...(args.ca !== undefined ? { ca: args.ca } : {}),
-            ...(args.clusterIssuerName !== undefined
-                ? { clusterIssuerName: args.clusterIssuerName }
-                : {}),
-            ...(args.externalCa !== undefined ? { externalCa: args.externalCa } : {}),
-        });
-        if (caIssues.length > 0) {
-            throw new pulumi.ResourceError(
-                formatIssues("certManager: invalid CA source", caIssues, args),
-                this,
-            );
-        }
+        const config = certManagerConfig(args, this);
         this.caSource = caSourceOf(args.externalCa);
-        const images = args.images ?? {};
-        this.chart = resolveChart(certManagerChart, args.charts ?? { overrides: {} });
-        this.charts = [this.chart];
-        const chartImages = {
-            controller: chartImage(certManagerImages.controller, images),
-            webhook: chartImage(certManagerImages.webhook, images),
-            cainjector: chartImage(certManagerImages.cainjector, images),
-            acmesolver: chartImage(certManagerImages.acmesolver, images),
-            startupapicheck: chartImage(certManagerImages.startupapicheck, images),
-        };
-        this.images = Object.values(chartImages).map(imageReference);
-        this.namespaceName = namespaceName;
-        this.clusterIssuerName =
-            args.externalCa?.issuer?.name ?? args.clusterIssuerName ?? d.clusterIssuerName;
-
-        this.namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            renderCertManagerNamespace(namespaceName, args.kubernetesVersion),
-            childOptions(this, opts),
-        );
-        this.release = chartRelease(
-            `${name}-chart`,
+        const helm = new HelmInstaller(this, name, args, opts);
+        this.chart = helm.chart(certManagerChart);
+        this.charts = helm.charts;
+        const chartImages = helm.mirror(certManagerImages, chartImage, imageReference);
+        this.images = helm.images;
+        this.namespaceName = config.namespace;
+        this.clusterIssuerName = config.clusterIssuerName;
+        ({ namespace: this.namespace, release: this.release } = helm.install(
             this.chart,
+            renderCertManagerNamespace(config.namespace, args.kubernetesVersion),
             {
                 name: certManagerReleaseName,
-                namespace: namespaceName,
+                namespace: config.namespace,
                 values: renderCertManagerValues({
-                    namespace: namespaceName,
-                    replicas,
-                    serviceMonitor: args.serviceMonitor ?? d.serviceMonitor,
+                    namespace: config.namespace,
+                    replicas: config.replicas,
+                    serviceMonitor: config.serviceMonitor,
                     images: chartImages,
                 }),
             },
-            childOptions(this, opts, {
-                dependsOn: [
-                    this.namespace,
-                    ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
-                ],
-            }),
-        );
+        ));
 
         if (this.caSource === "generated") {
-            const generated = this.generateCa(name, ca, namespaceName, opts);
+            const generated = generateInternalCa(helm, config, this.namespace);
             this.caKey = generated.key;
             this.caCertificate = generated.certificate;
             this.caCertificatePem = generated.certificate.certPem;
@@ -233,7 +169,7 @@ export class CertManager extends pulumi.ComponentResource {
                     args.externalCa?.secret?.name ?? caSecretName,
                     certManagerLabels,
                 ) as k8s.apiextensions.CustomResourceArgs,
-                childOptions(this, opts, {
+                helm.options({
                     dependsOn: [
                         this.release,
                         ...(this.caSecret !== undefined ? [this.caSecret] : []),
@@ -244,10 +180,7 @@ export class CertManager extends pulumi.ComponentResource {
         this.ready = this.clusterIssuer ?? this.release;
 
         this.registerOutputs({
-            chart: this.chart.name,
-            version: this.chart.version,
-            images: this.images,
-            namespace: namespaceName,
+            ...helm.chartOutputs(config.namespace),
             clusterIssuer: this.clusterIssuerName,
             caSource: this.caSource,
             ...(this.caCertificatePem !== undefined
@@ -255,68 +188,40 @@ export class CertManager extends pulumi.ComponentResource {
                 : {}),
         });
     }
+}
 
-    /**
-     * The generated internal CA. protect: deleting or replacing the key invalidates every
-     * certificate it signed; retainOnDelete: even an explicit removal leaves the key in the state
-     * history.
-     */
-    private generateCa(
-        name: string,
-        ca: Required<CertManagerCaArgs>,
-        namespaceName: string,
-        opts: pulumi.ComponentResourceOptions | undefined,
-    ): { key: tls.PrivateKey; certificate: tls.SelfSignedCert; secret: k8s.core.v1.Secret } {
-        const keep = { protect: true, retainOnDelete: true };
-        const key = new tls.PrivateKey(
-            `${name}-ca-key`,
-            { algorithm: "ECDSA", ecdsaCurve: ca.ecdsaCurve },
-            childOptions(this, opts, {
-                ...keep,
-                additionalSecretOutputs: [
-                    "privateKeyPem",
-                    "privateKeyPemPkcs8",
-                    "privateKeyOpenssh",
-                ],
-            }),
-        );
-        const certificate = new tls.SelfSignedCert(
-            `${name}-ca-cert`,
-            {
-                privateKeyPem: key.privateKeyPem,
-                isCaCertificate: true,
-                // No earlyRenewalHours: a protected certificate cannot be replaced, so a renewal
-                // window would stop every `up`; replacing the root is a planned operation.
-                validityPeriodHours: ca.validityHours,
-                allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-                subject: { commonName: ca.commonName, organization: ca.organization },
-            },
-            childOptions(this, opts, keep),
-        );
-        const secret = new k8s.core.v1.Secret(
-            `${name}-ca-secret`,
-            renderTlsSecret(
-                caSecretName,
-                namespaceName,
-                {
-                    certificate: pulumi.secret(certificate.certPem),
-                    privateKey: pulumi.secret(key.privateKeyPem),
-                },
-                certManagerLabels,
-            ),
-            childOptions(this, opts, { dependsOn: [this.namespace] }),
-        );
-        return { key, certificate, secret };
-    }
+/**
+ * The generated internal CA (ECDSA, its subject and validity from `certManager.ca`) and the
+ * `kubernetes.io/tls` Secret in cert-manager's namespace that the CA ClusterIssuer signs with.
+ */
+function generateInternalCa(
+    helm: HelmInstaller,
+    config: CertManagerConfig,
+    namespace: k8s.core.v1.Namespace,
+): ProtectedCa & { readonly secret: k8s.core.v1.Secret } {
+    const ca = createProtectedCa(helm, {
+        keyName: `${helm.name}-ca-key`,
+        certificateName: `${helm.name}-ca-cert`,
+        ecdsaCurve: config.ca.ecdsaCurve,
+        validityHours: config.ca.validityHours,
+        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+        subject: { commonName: config.ca.commonName, organization: config.ca.organization },
+    });
+    const secret = createCaSecret(
+        helm,
+        `${helm.name}-ca-secret`,
+        ca,
+        { secretName: caSecretName, namespace: config.namespace, labels: certManagerLabels },
+        namespace,
+    );
+    return { ...ca, secret };
 }
 
 /** The cert-manager arguments a stack's settings give (the component's settings are `certManager`). */
 export function certManagerArgsFromSettings(settings: PlatformSettings): CertManagerArgs {
     const c = settings.certManager;
     return {
-        kubernetesVersion: settings.kubernetesVersion,
-        charts: settings.charts,
-        images: settings.images,
+        ...helmArgsFromSettings(settings),
         namespace: c.namespace,
         replicas: c.replicas,
         serviceMonitor: c.serviceMonitor,
@@ -324,10 +229,4 @@ export function certManagerArgsFromSettings(settings: PlatformSettings): CertMan
         ...(c.ca !== undefined ? { ca: c.ca } : {}),
         ...(c.externalCa !== undefined ? { externalCa: c.externalCa } : {}),
     };
-}
-
-function dropUndefined<T extends object>(value: T): Partial<T> {
-    return Object.fromEntries(
-        Object.entries(value).filter(([, v]) => v !== undefined),
-    ) as Partial<T>;
 }

@@ -2,8 +2,8 @@
  * Defaults of control-plane hardening, in one place: kubeadm's certificate layout (the files every
  * CIS section 1 and 2 flag points at), where the authentication and admission documents live on
  * the control-plane hosts, the tunable values (each at or beyond what CIS asks), and the lists the
- * benchmark checks against. The settings schemas (`stacks/sections/control-plane.ts`,
- * `stacks/sections/identity.ts`) take their defaults from here.
+ * benchmark checks against. The settings (`components/control-plane/settings.ts`: `controlPlane`
+ * and `identity`) take their defaults from here.
  */
 import { strongCipherSuites } from "../kubelet-hardening/defaults";
 
@@ -32,40 +32,14 @@ export const kubeadmPki = {
 } as const;
 
 /**
- * The cipher suites kube-bench cis-1.12 accepts for the API server (1.2.29, `valid_elements`):
- * the TLS 1.3 suites and ECDHE with AEAD ciphers, under both Go names of ChaCha20-Poly1305. The
- * stack policy refuses any suite outside it; the settings accept only the stricter kubelet list
- * ({@link strongCipherSuites}), which is a subset.
+ * The lists the stack policy `control-plane-hardened` judges the documents against, shared with
+ * it through `contract/control-plane.ts` (a pack never loads a component).
  */
-export const cisApiServerCipherSuites: readonly string[] = [
-    "TLS_AES_128_GCM_SHA256",
-    "TLS_AES_256_GCM_SHA384",
-    "TLS_CHACHA20_POLY1305_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-];
-
-/**
- * The only paths anonymous requests may reach: the health endpoints kubeadm's liveness, readiness
- * and startup probes (and load balancers) call without credentials. Every other anonymous request
- * is refused with 401 (AnonymousAuthConfigurableEndpoints, beta and on by default in 1.32-1.33).
- */
-export const anonymousHealthPaths: readonly string[] = ["/livez", "/readyz", "/healthz"];
-
-/**
- * Namespaces the cluster-wide Pod Security defaults do not apply to. Only `kube-system`: the
- * cluster provisioner (kubeadm) owns it, and the control plane's mirror pods, kube-proxy, CoreDNS
- * and the CNI's node agents run there with host access; the platform sets no label on it. Every
- * platform namespace carries its own Pod Security labels (a level below restricted only with its
- * exemption record), so it needs no exemption here; kube-public and kube-node-lease run no pods.
- */
-export const podSecurityExemptNamespaces: readonly string[] = ["kube-system"];
+export {
+    anonymousHealthPaths,
+    cisApiServerCipherSuites,
+    podSecurityExemptNamespaces,
+} from "../../contract/control-plane";
 
 /** Admission plugins the API server always enables, in the order the flag lists them. */
 export const requiredAdmissionPlugins: readonly string[] = [

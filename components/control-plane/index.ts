@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSettings } from "../../stacks/schema";
+import type { PlatformSettings } from "../platform/settings";
 import { documentYaml } from "../kubelet-hardening/render";
 import { formatIssues } from "../shared/issues";
 import { ControlPlaneContribution } from "../shared/node-files";

@@ -1,7 +1,7 @@
 /**
  * Defaults of encryption at rest, in one place: key length, KMS timeout, what is encrypted, and
- * where the file lives on the control-plane hosts. The settings schema (`stacks/sections/
- * encryption.ts`) and the component both take their defaults from here.
+ * where the file lives on the control-plane hosts. The settings schema
+ * (`components/encryption-at-rest/settings.ts`) and the component both take their defaults from here.
  */
 
 /** Defaults of encryption at rest. */

@@ -1,16 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSettings } from "../../stacks/schema";
-import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
+import type { PlatformSettings } from "../platform/settings";
 import type { CertManager } from "../cert-manager";
-import { resolveChart, ResolvedChart } from "../shared/chart-source";
-import { chartRelease } from "../shared/chart-release";
-import { childOptions } from "../shared/options";
-import { checkRulesFile } from "./condition";
+import type { ResolvedChart } from "../shared/chart-source";
+import {
+    ExistingNamespace,
+    helmArgsFromSettings,
+    HelmComponentArgs,
+    HelmInstaller,
+} from "../shared/helm-component";
 import {
     falcoChart,
     FalcoContainerRuntime,
-    falcoContainerRuntimes,
     falcoDefaults,
     falcoImages,
     falcoReleaseName,
@@ -22,7 +23,6 @@ import {
 import {
     FalcoAlertMode,
     falcosidekickHost,
-    falcosidekickUrl,
     imageReference,
     mirroredImage,
     renderFalcoNamespace,
@@ -33,7 +33,8 @@ import {
     renderRuntimeAlertRules,
     SidekickOutputs,
 } from "./render";
-import { renderSovereignRulesYaml, sovereignRulesFile, SovereignRulesInput } from "./rules";
+import type { SovereignRulesInput } from "./rules";
+import { FalcoConfig, falcoConfig } from "./validate";
 
 export { checkRulesFile, evaluateCondition, parseCondition } from "./condition";
 export { falcoContainerRuntimes } from "./defaults";
@@ -58,16 +59,10 @@ export interface FalcoAlertsArgs {
     readonly outputs?: SidekickOutputs;
 }
 
-/** A namespace another component created (the bootstrap layer's system namespaces), and its level. */
-export interface ExistingNamespace {
-    readonly namespace: k8s.core.v1.Namespace;
-    readonly podSecurity: "privileged" | "baseline" | "restricted";
-}
+export type { ExistingNamespace } from "../shared/helm-component";
 
 /** Arguments of {@link Falco}. */
-export interface FalcoArgs {
-    /** Target Kubernetes minor version (pinned in the namespace's Pod Security labels). */
-    readonly kubernetesVersion: string;
+export interface FalcoArgs extends HelmComponentArgs {
     /**
      * The platform's cert-manager: it issues falcosidekick's serving certificate from its CA
      * ClusterIssuer, so that Falco posts alerts over verified TLS. Required when alerts go
@@ -82,18 +77,8 @@ export interface FalcoArgs {
      * @default "containerd"
      */
     readonly containerRuntime?: FalcoContainerRuntime;
-    /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
-    readonly charts?: ChartsSettings;
-    /** Image registry mirror (`images` settings). @default {} (upstream registries) */
-    readonly images?: ImagesSettings;
     /** Namespace Falco runs in. @default "falco" */
     readonly namespace?: string;
-    /**
-     * What the charts' pods wait for besides the namespace: the namespace's NetworkPolicies
-     * (PlatformNetwork), which can exist only once the namespace does, hence an Input (the
-     * platform passes a promise). @default nothing
-     */
-    readonly networkPolicies?: pulumi.Input<pulumi.Resource>;
     /**
      * The namespace when it is one of the stack's declared system namespaces (created by the
      * bootstrap layer with its reason); it must enforce `privileged`. Unset: the component creates
@@ -152,199 +137,124 @@ export class Falco extends pulumi.ComponentResource {
 
     constructor(name: string, args: FalcoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sovereign:runtime:Falco", name, {}, opts);
-        const d = falcoDefaults;
-        const namespaceName = args.namespace ?? d.namespace;
-        const alerts = args.alerts ?? {};
-        const mode = alerts.mode ?? d.alertMode;
-        const replicas = alerts.sidekickReplicas ?? d.sidekickReplicas;
-        const prometheusOperator = args.prometheusOperator ?? d.prometheusOperator;
-        const metrics = args.metrics ?? d.metrics;
-        const containerRuntime = args.containerRuntime ?? d.containerRuntime;
-        if (!Object.hasOwn(falcoContainerRuntimes, containerRuntime)) {
-            const known = Object.keys(falcoContainerRuntimes).map((r) => JSON.stringify(r));
-            throw new pulumi.ResourceError(
-                `falco.containerRuntime is ${JSON.stringify(containerRuntime)}; expected ` +
-                    `${known.slice(0, -1).join(", ")} or ${known[known.length - 1]} (the nodes' ` +
-                    "container runtime, whose socket alone Falco mounts)",
-                this,
-            );
-        }
-        if (
-            args.systemNamespace !== undefined &&
-            args.systemNamespace.podSecurity !== "privileged"
-        ) {
-            throw new pulumi.ResourceError(
-                `systemNamespaces entry "${namespaceName}" (falco.namespace) enforces Pod Security ` +
-                    `"${args.systemNamespace.podSecurity}"; expected "privileged" with a reason: ` +
-                    "Falco's DaemonSet needs kernel-instrumentation capabilities and host paths",
-                this,
-            );
-        }
-        if (mode === "http" && alerts.httpUrl === undefined) {
-            throw new pulumi.ResourceError(
-                'falco.alerts.mode is "http" but falco.alerts.httpUrl is not set; expected the ' +
-                    "URL of the receiver of Falco's HTTP output",
-                this,
-            );
-        }
-        if (!Number.isInteger(replicas) || replicas < 1) {
-            throw new pulumi.ResourceError(
-                `falco.alerts.sidekickReplicas is ${replicas}; expected a whole number of at least 1`,
-                this,
-            );
-        }
-        const rulesInput: SovereignRulesInput = {
-            servingNamespaces: args.rules?.servingNamespaces ?? [],
-            trainingNamespaces: args.rules?.trainingNamespaces ?? [],
-            gpuNamespaces: args.rules?.gpuNamespaces ?? [],
-            modelReaders: args.rules?.modelReaders ?? d.modelReaders,
-            allowedEgressCidrs: args.rules?.allowedEgressCidrs ?? [],
-        };
-        const problems = checkRulesFile(sovereignRulesFile(rulesInput));
-        if (problems.length > 0) {
-            throw new pulumi.ResourceError(
-                `falco.rules renders a rules file that fails its checks (${problems.join("; ")}); ` +
-                    "expected rules that parse and use only known fields and defined lists and macros",
-                this,
-            );
-        }
-        this.rulesYaml = renderSovereignRulesYaml(rulesInput);
-        const sidekickEnabled = mode === "falcosidekick";
-        const certManager = args.certManager;
-        if (sidekickEnabled && certManager === undefined) {
-            throw new pulumi.ResourceError(
-                'falco.alerts.mode is "falcosidekick" but certManager.enabled is false; expected ' +
-                    "certManager.enabled: true (cert-manager issues falcosidekick's serving " +
-                    'certificate, so Falco posts alerts over TLS) or falco.alerts.mode "http" or ' +
-                    '"stdout"',
-                this,
-            );
-        }
-        const outputs = alerts.outputs ?? {};
-        if (
-            sidekickEnabled &&
-            outputs.webhookUrl === undefined &&
-            outputs.alertmanagerUrl === undefined &&
-            outputs.syslog === undefined
-        ) {
-            void pulumi.log.warn(
-                "falco.alerts.outputs sets no webhook, Alertmanager or syslog: falcosidekick only " +
-                    "counts alerts in its metrics",
-                this,
-            );
-        }
+        const config = falcoConfig(args, this);
+        const ns = config.namespace;
+        this.rulesYaml = config.rulesYaml;
+        const helm = new HelmInstaller(this, name, args, opts);
+        this.chart = helm.chart(falcoChart);
+        this.charts = helm.charts;
+        const { falco } = helm.mirror({ falco: falcoImages.falco }, mirroredImage, imageReference);
+        this.images = helm.images;
 
-        const charts = args.charts ?? { overrides: {} };
-        const images = args.images ?? {};
-        this.chart = resolveChart(falcoChart, charts);
-        const sidekickChart = sidekickEnabled
-            ? resolveChart(falcosidekickChart, charts)
-            : undefined;
-        this.charts = [this.chart, ...(sidekickChart !== undefined ? [sidekickChart] : [])];
-        const falcoImage = mirroredImage(falcoImages.falco, images);
-        const sidekickImage = mirroredImage(falcoImages.falcosidekick, images);
-        this.images = [
-            imageReference(falcoImage),
-            ...(sidekickEnabled ? [imageReference(sidekickImage)] : []),
-        ];
-
-        this.namespace =
-            args.systemNamespace?.namespace ??
-            new k8s.core.v1.Namespace(
-                `${name}-namespace`,
-                renderFalcoNamespace(namespaceName, args.kubernetesVersion),
-                childOptions(this, opts),
-            );
+        this.namespace = helm.namespace(
+            renderFalcoNamespace(ns, args.kubernetesVersion),
+            args.systemNamespace,
+        );
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-service-account`,
-            renderFalcoServiceAccount(falcoServiceAccountName, namespaceName),
-            childOptions(this, opts, { dependsOn: [this.namespace] }),
+            renderFalcoServiceAccount(falcoServiceAccountName, ns),
+            helm.options({ dependsOn: [this.namespace] }),
         );
-        // Both pods wait for the certificate (Ready): falcosidekick serves it, Falco verifies it.
-        const tlsReady: pulumi.Resource[] = [];
-        if (sidekickChart !== undefined && certManager !== undefined) {
-            this.sidekickCertificate = new k8s.apiextensions.CustomResource(
-                `${name}-sidekick-certificate`,
-                renderFalcosidekickCertificate(
-                    namespaceName,
-                    certManager.clusterIssuerName,
-                ) as k8s.apiextensions.CustomResourceArgs,
-                childOptions(this, opts, { dependsOn: [certManager, this.namespace] }),
-            );
-            tlsReady.push(this.sidekickCertificate);
-            this.sidekick = chartRelease(
-                `${name}-sidekick-chart`,
-                sidekickChart,
-                {
-                    name: falcosidekickReleaseName,
-                    namespace: namespaceName,
-                    values: renderFalcosidekickValues({
-                        image: sidekickImage,
-                        replicas,
-                        minimumPriority: alerts.minimumPriority ?? d.alertMinimumPriority,
-                        outputs,
-                        serviceMonitor: prometheusOperator,
-                        tls: {
-                            secretName: falcosidekickTls.secretName,
-                            serverName: falcosidekickHost(namespaceName),
-                        },
-                    }),
-                },
-                childOptions(this, opts, {
-                    dependsOn: [
-                        this.namespace,
-                        ...tlsReady,
-                        ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
-                    ],
-                }),
-            );
+        if (config.sidekick !== undefined) {
+            const sidekick = installSidekick(helm, config, config.sidekick, this.namespace);
+            this.sidekickCertificate = sidekick.certificate;
+            this.sidekick = sidekick.release;
         }
+        // Both pods wait for the certificate (Ready): falcosidekick serves it, Falco verifies it.
         // Falco posts to falcosidekick, so falcosidekick is ready first.
-        this.release = chartRelease(
-            `${name}-chart`,
+        this.release = helm.release(
+            "chart",
             this.chart,
             {
                 name: falcoReleaseName,
-                namespace: namespaceName,
+                namespace: ns,
                 values: renderFalcoValues({
-                    image: falcoImage,
-                    minimumPriority: args.minimumPriority ?? d.minimumPriority,
+                    image: falco,
+                    minimumPriority: config.minimumPriority,
                     rulesYaml: this.rulesYaml,
-                    containerRuntime,
+                    containerRuntime: config.containerRuntime,
                     serviceAccountName: falcoServiceAccountName,
-                    alertMode: mode,
-                    httpUrl: sidekickEnabled ? falcosidekickUrl(namespaceName) : alerts.httpUrl,
-                    ...(sidekickEnabled ? { sidekickCaSecret: falcosidekickTls.secretName } : {}),
-                    metrics,
-                    serviceMonitor: prometheusOperator,
+                    alertMode: config.mode,
+                    httpUrl: config.httpUrl,
+                    ...(config.sidekick !== undefined
+                        ? { sidekickCaSecret: falcosidekickTls.secretName }
+                        : {}),
+                    metrics: config.metrics,
+                    serviceMonitor: config.prometheusOperator,
                 }),
             },
-            childOptions(this, opts, {
-                dependsOn: [
-                    this.namespace,
-                    this.serviceAccount,
-                    ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
-                    ...tlsReady,
-                    ...(this.sidekick !== undefined ? [this.sidekick] : []),
-                ],
-            }),
+            [
+                this.namespace,
+                this.serviceAccount,
+                ...helm.gate,
+                ...(this.sidekickCertificate !== undefined ? [this.sidekickCertificate] : []),
+                ...(this.sidekick !== undefined ? [this.sidekick] : []),
+            ],
         );
-        if (prometheusOperator) {
+        if (config.prometheusOperator) {
             this.alertRules = new k8s.apiextensions.CustomResource(
                 `${name}-alert-rules`,
-                renderRuntimeAlertRules(namespaceName) as k8s.apiextensions.CustomResourceArgs,
-                childOptions(this, opts, { dependsOn: [this.namespace] }),
+                renderRuntimeAlertRules(ns) as k8s.apiextensions.CustomResourceArgs,
+                helm.options({ dependsOn: [this.namespace] }),
             );
         }
 
         this.registerOutputs({
-            charts: this.charts.map((c) => `${c.name}@${c.version}`),
-            images: this.images,
-            namespace: namespaceName,
-            containerRuntime,
-            alertMode: mode,
+            ...helm.chartListOutputs(ns),
+            containerRuntime: config.containerRuntime,
+            alertMode: config.mode,
         });
     }
+}
+
+/**
+ * falcosidekick, which receives Falco's alerts and fans them out: its chart (resolved after
+ * Falco's), its image, and its serving certificate from the platform CA. The certificate waits for
+ * cert-manager and the namespace; the chart waits for the certificate (Ready) and the namespace's
+ * NetworkPolicies.
+ */
+function installSidekick(
+    helm: HelmInstaller,
+    config: FalcoConfig,
+    { certManager }: { readonly certManager: CertManager },
+    namespace: k8s.core.v1.Namespace,
+): { certificate: k8s.apiextensions.CustomResource; release: k8s.helm.v4.Chart } {
+    const chart = helm.chart(falcosidekickChart);
+    const { falcosidekick } = helm.mirror(
+        { falcosidekick: falcoImages.falcosidekick },
+        mirroredImage,
+        imageReference,
+    );
+    const certificate = new k8s.apiextensions.CustomResource(
+        `${helm.name}-sidekick-certificate`,
+        renderFalcosidekickCertificate(
+            config.namespace,
+            certManager.clusterIssuerName,
+        ) as k8s.apiextensions.CustomResourceArgs,
+        helm.options({ dependsOn: [certManager, namespace] }),
+    );
+    const release = helm.release(
+        "sidekick-chart",
+        chart,
+        {
+            name: falcosidekickReleaseName,
+            namespace: config.namespace,
+            values: renderFalcosidekickValues({
+                image: falcosidekick,
+                replicas: config.sidekickReplicas,
+                minimumPriority:
+                    config.alerts.minimumPriority ?? falcoDefaults.alertMinimumPriority,
+                outputs: config.outputs,
+                serviceMonitor: config.prometheusOperator,
+                tls: {
+                    secretName: falcosidekickTls.secretName,
+                    serverName: falcosidekickHost(config.namespace),
+                },
+            }),
+        },
+        [namespace, certificate, ...helm.gate],
+    );
+    return { certificate, release };
 }
 
 /**
@@ -361,11 +271,9 @@ export function falcoArgsFromSettings(
     const declared = settings.systemNamespaces.find((ns) => ns.name === f.namespace);
     const existing = systemNamespaces[f.namespace];
     return {
-        kubernetesVersion: settings.kubernetesVersion,
+        ...helmArgsFromSettings(settings),
         ...(certManager !== undefined ? { certManager } : {}),
         containerRuntime: f.containerRuntime,
-        charts: settings.charts,
-        images: settings.images,
         namespace: f.namespace,
         ...(declared !== undefined && existing !== undefined
             ? { systemNamespace: { namespace: existing, podSecurity: declared.podSecurity } }

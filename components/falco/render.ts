@@ -3,11 +3,11 @@
  * Helm values of Falco and falcosidekick, the PrometheusRule). No resources are created here.
  */
 import { ownerLabel, platformOwner } from "../../contract/labels";
-import type { ImagesSettings } from "../../stacks/sections/sources";
+import type { ImagesSettings } from "../shared/settings";
 import { renderCertificate } from "../cert-manager/render";
 import { pinRegistryImage, RegistryImage } from "../shared/chart-source";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
-import { exemptionReasonAnnotation } from "../system-namespaces/render";
+import { exemptionReasonAnnotation } from "../../contract/annotations";
 import {
     FalcoContainerRuntime,
     falcoContainerEngines,

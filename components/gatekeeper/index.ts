@@ -1,43 +1,25 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { expiredExemptions, type AdmissionExemption } from "../../stacks/sections/admission";
-import type { PlatformSettings } from "../../stacks/schema";
-import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
-import { pinImage, resolveChart, ResolvedChart } from "../shared/chart-source";
-import { chartRelease } from "../shared/chart-release";
-import { childOptions } from "../shared/options";
-import {
-    gatekeeperChart,
-    gatekeeperDefaults,
-    gatekeeperImage,
-    gatekeeperReleaseName,
-} from "./defaults";
+import type { AdmissionExemption } from "../../contract/exemptions";
+import type { PlatformSettings } from "../platform/settings";
+import type { ImagesSettings } from "../shared/settings";
+import { pinImage, PinnedImage, ResolvedChart } from "../shared/chart-source";
+import { helmArgsFromSettings, HelmComponentArgs, HelmInstaller } from "../shared/helm-component";
+import { gatekeeperChart, gatekeeperImage, gatekeeperReleaseName } from "./defaults";
 import {
     allTemplates,
-    constraintParameters,
     gatekeeperLabels,
     renderConstraint,
     renderGatekeeperNamespace,
     renderGatekeeperValues,
 } from "./render";
 import { renderConstraintTemplate } from "./templates";
+import { gatekeeperConfig } from "./validate";
 
 /** Arguments of {@link Gatekeeper}. */
-export interface GatekeeperArgs {
-    /** Target Kubernetes minor version (pinned in the namespace's Pod Security labels). */
-    readonly kubernetesVersion: string;
-    /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
-    readonly charts?: ChartsSettings;
-    /** Image mirror and digests (`images` settings). @default {} (upstream registries, no digest) */
-    readonly images?: ImagesSettings;
+export interface GatekeeperArgs extends HelmComponentArgs {
     /** Namespace Gatekeeper runs in; created by the component. @default "gatekeeper-system" */
     readonly namespace?: string;
-    /**
-     * What the chart's pods wait for besides the namespace: the namespace's NetworkPolicies
-     * (PlatformNetwork), which can exist only once this component has created the namespace, hence
-     * an Input (the platform passes a promise). @default nothing
-     */
-    readonly networkPolicies?: pulumi.Input<pulumi.Resource>;
     /** What a violated constraint does: `dryrun`, `warn` or `deny`. @default "deny" */
     readonly enforcementAction?: "dryrun" | "warn" | "deny";
     /** The webhooks' failurePolicy. @default "Fail" */
@@ -78,6 +60,14 @@ export interface GatekeeperArgs {
     readonly today?: Date;
 }
 
+/** The Gatekeeper image through the mirror, pinned by its recorded digest (see {@link pinImage}). */
+function pinnedImage(
+    image: { readonly repository: string; readonly tag: string },
+    images: ImagesSettings,
+): PinnedImage {
+    return pinImage(`${image.repository}:${image.tag}`, images);
+}
+
 /**
  * OPA Gatekeeper (enforcement layer): installs the chart into its own restricted namespace, then
  * the platform's CEL ConstraintTemplates, then one Constraint per template. Each template waits
@@ -100,82 +90,27 @@ export class Gatekeeper extends pulumi.ComponentResource {
 
     constructor(name: string, args: GatekeeperArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sovereign:enforcement:Gatekeeper", name, {}, opts);
-        const d = gatekeeperDefaults;
-        const namespaceName = args.namespace ?? d.namespace;
-        const replicas = args.replicas ?? d.replicas;
-        const timeout = args.webhookTimeoutSeconds ?? d.webhookTimeoutSeconds;
-        const exemptions = args.exemptions ?? [];
-        if (!Number.isInteger(replicas) || replicas < 1) {
-            throw new pulumi.ResourceError(
-                `gatekeeper.replicas is ${replicas}; expected a whole number of at least 1`,
-                this,
-            );
-        }
-        if (!Number.isInteger(timeout) || timeout < 1 || timeout > 30) {
-            throw new pulumi.ResourceError(
-                `gatekeeper.webhookTimeoutSeconds is ${timeout}; expected 1 to 30 seconds`,
-                this,
-            );
-        }
-        const expired = expiredExemptions(exemptions, args.today ?? new Date());
-        if (expired.length > 0) {
-            throw new pulumi.ResourceError(
-                `admissionExemptions: ${expired
-                    .map((e) => `"${e.name}" expired on ${e.expires}`)
-                    .join(", ")}; expected only exemptions that are still valid: renew each ` +
-                    "with a reviewed justification and a new date, or remove it",
-                this,
-            );
-        }
-        const exemptNamespaces = [
-            ...new Set([namespaceName, ...(args.exemptNamespaces ?? [])]),
-        ].sort();
-
-        this.chart = resolveChart(gatekeeperChart, args.charts ?? { overrides: {} });
-        const image = pinImage(
-            `${gatekeeperImage.repository}:${gatekeeperImage.tag}`,
-            args.images ?? {},
-        );
-        this.images = [image.reference];
-
-        this.namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            renderGatekeeperNamespace(namespaceName, args.kubernetesVersion),
-            childOptions(this, opts),
-        );
-        this.release = chartRelease(
-            `${name}-chart`,
+        const config = gatekeeperConfig(args, this);
+        const helm = new HelmInstaller(this, name, args, opts);
+        this.chart = helm.chart(gatekeeperChart);
+        const { image } = helm.mirror({ image: gatekeeperImage }, pinnedImage, (i) => i.reference);
+        this.images = helm.images;
+        ({ namespace: this.namespace, release: this.release } = helm.install(
             this.chart,
+            renderGatekeeperNamespace(config.namespace, args.kubernetesVersion),
             {
                 name: gatekeeperReleaseName,
-                namespace: namespaceName,
+                namespace: config.namespace,
                 values: renderGatekeeperValues({
                     image: { repository: image.repository, tag: image.pinnedTag },
-                    replicas,
-                    failurePolicy: args.failurePolicy ?? d.failurePolicy,
-                    webhookTimeoutSeconds: timeout,
-                    exemptNamespaces,
+                    replicas: config.replicas,
+                    failurePolicy: config.failurePolicy,
+                    webhookTimeoutSeconds: config.webhookTimeoutSeconds,
+                    exemptNamespaces: config.exemptNamespaces,
                 }),
             },
-            childOptions(this, opts, {
-                dependsOn: [
-                    this.namespace,
-                    ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
-                ],
-            }),
-        );
+        ));
 
-        const parameters = constraintParameters({
-            allowedRegistries: args.allowedRegistries,
-            requireImageDigests: args.requireImageDigests ?? d.requireImageDigests,
-            disallowedTags: args.disallowedTags ?? d.disallowedTags,
-            requiredNamespaceLabels: args.requiredNamespaceLabels ?? d.requiredNamespaceLabels,
-            exposedServiceNamespaces: args.exposedServiceNamespaces ?? d.exposedServiceNamespaces,
-            allowedExternalIPs: args.allowedExternalIPs ?? d.allowedExternalIPs,
-            rbacWildcardExemptRoles: args.rbacWildcardExemptRoles ?? d.rbacWildcardExemptRoles,
-            allowedCapabilities: args.allowedCapabilities ?? d.allowedCapabilities,
-            requiredLimits: args.requiredLimits ?? d.requiredLimits,
-        });
         const templates: Record<string, k8s.apiextensions.CustomResource> = {};
         const constraints: Record<string, k8s.apiextensions.CustomResource> = {};
         for (const def of allTemplates()) {
@@ -186,29 +121,24 @@ export class Gatekeeper extends pulumi.ComponentResource {
                     def,
                     gatekeeperLabels,
                 ) as k8s.apiextensions.CustomResourceArgs,
-                childOptions(this, opts, { dependsOn: [this.release] }),
+                helm.options({ dependsOn: [this.release] }),
             );
             // A Constraint's kind exists only once its template is created.
             constraints[def.id] = new k8s.apiextensions.CustomResource(
                 `${name}-constraint-${def.id}`,
                 renderConstraint(def, {
-                    enforcementAction: args.enforcementAction ?? d.enforcementAction,
-                    exemptNamespaces,
-                    exemptions,
-                    parameters: parameters[def.id],
+                    enforcementAction: config.enforcementAction,
+                    exemptNamespaces: config.exemptNamespaces,
+                    exemptions: config.exemptions,
+                    parameters: config.parameters[def.id],
                 }) as k8s.apiextensions.CustomResourceArgs,
-                childOptions(this, opts, { dependsOn: [templates[def.id]] }),
+                helm.options({ dependsOn: [templates[def.id]] }),
             );
         }
         this.templates = templates;
         this.constraints = constraints;
 
-        this.registerOutputs({
-            chart: this.chart.name,
-            version: this.chart.version,
-            images: this.images,
-            namespace: namespaceName,
-        });
+        this.registerOutputs(helm.chartOutputs(config.namespace));
     }
 }
 
@@ -216,9 +146,7 @@ export class Gatekeeper extends pulumi.ComponentResource {
 export function gatekeeperArgsFromSettings(settings: PlatformSettings): GatekeeperArgs {
     const g = settings.gatekeeper;
     return {
-        kubernetesVersion: settings.kubernetesVersion,
-        charts: settings.charts,
-        images: settings.images,
+        ...helmArgsFromSettings(settings),
         namespace: g.namespace,
         enforcementAction: g.enforcementAction,
         failurePolicy: g.failurePolicy,

@@ -4,7 +4,7 @@
  */
 import { ownerLabel, platformOwner } from "../../contract/labels";
 import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
-import type { AdmissionExemption } from "../../stacks/sections/admission";
+import type { AdmissionExemption } from "../../contract/exemptions";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
 import { gatekeeperMetricsPort, gatekeeperResources } from "./defaults";
 import { templateDefinitions, templateIds, TemplateDefinition } from "./templates";

@@ -7,7 +7,7 @@
  *
  * Pure data and pure functions; no resources.
  */
-import type { AdmissionPolicyId } from "../../stacks/sections/admission";
+import type { AdmissionPolicyId } from "../../contract/exemptions";
 
 /** A CEL variable of a template (`variables.<name>` in later expressions). */
 export interface CelVariable {

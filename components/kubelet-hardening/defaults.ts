@@ -1,7 +1,7 @@
 /**
  * Defaults of kubelet hardening, in one place: the tunable values (each at or above what CIS 4.2.x
  * asks), the strong cipher suites, and where the documents live on the nodes. The settings schema
- * (`stacks/sections/kubelet.ts`) takes its defaults from here.
+ * (`components/kubelet-hardening/settings.ts`) takes its defaults from here.
  */
 
 /**

@@ -1,29 +1,25 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { expiredExemptions, type AdmissionExemption } from "../../stacks/sections/admission";
-import type { PlatformSettings } from "../../stacks/schema";
-import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
-import { resolveChart, ResolvedChart } from "../shared/chart-source";
-import { chartRelease } from "../shared/chart-release";
-import { childOptions } from "../shared/options";
+import type { AdmissionExemption } from "../../contract/exemptions";
+import type { PlatformSettings } from "../platform/settings";
+import { pinRegistryImage, RegistryImage, ResolvedChart } from "../shared/chart-source";
+import { helmArgsFromSettings, HelmComponentArgs, HelmInstaller } from "../shared/helm-component";
 import {
     kyvernoAppVersion,
     kyvernoChart,
-    kyvernoDefaults,
     kyvernoImages,
     kyvernoReadinessCheckerImage,
     kyvernoRegistry,
     kyvernoReleaseName,
 } from "./defaults";
 import {
-    chartImage,
     imageReference,
-    imageReferencesFor,
     renderClusterPolicies,
     renderKyvernoNamespace,
     renderKyvernoValues,
     renderPolicyException,
 } from "./render";
+import { KyvernoConfig, kyvernoConfig } from "./validate";
 
 /** Image-signature verification of {@link KyvernoArgs}. */
 export interface KyvernoImageVerificationArgs {
@@ -47,21 +43,9 @@ export interface KyvernoImageVerificationArgs {
 }
 
 /** Arguments of {@link Kyverno}. */
-export interface KyvernoArgs {
-    /** Target Kubernetes minor version (pinned in the namespace's Pod Security labels). */
-    readonly kubernetesVersion: string;
-    /** Chart sources (`charts` settings): upstream by default, a mirror or a local chart. @default {} */
-    readonly charts?: ChartsSettings;
-    /** Image mirror and digests (`images` settings). @default {} (upstream registries, no digest) */
-    readonly images?: ImagesSettings;
+export interface KyvernoArgs extends HelmComponentArgs {
     /** Namespace Kyverno runs in; created by the component. @default "kyverno" */
     readonly namespace?: string;
-    /**
-     * What the chart's pods wait for besides the namespace: the namespace's NetworkPolicies
-     * (PlatformNetwork), which can exist only once this component has created the namespace, hence
-     * an Input (the platform passes a promise). @default nothing
-     */
-    readonly networkPolicies?: pulumi.Input<pulumi.Resource>;
     /** `Audit` reports violations, `Enforce` denies them. @default "Enforce" */
     readonly validationFailureAction?: "Audit" | "Enforce";
     /** The policies' failurePolicy. @default "Fail" */
@@ -90,6 +74,22 @@ export interface KyvernoArgs {
 }
 
 /**
+ * The images the chart runs or names, as it composes them (`registry/repository:tag`), by values
+ * key: the controllers at the app version under Kyverno's registry, then the readiness checker.
+ */
+const kyvernoUpstreamImages: Readonly<
+    Record<keyof typeof kyvernoImages | "readinessChecker", RegistryImage>
+> = {
+    ...(Object.fromEntries(
+        Object.entries(kyvernoImages).map(([key, repository]) => [
+            key,
+            { registry: kyvernoRegistry, repository, tag: kyvernoAppVersion },
+        ]),
+    ) as Record<keyof typeof kyvernoImages, RegistryImage>),
+    readinessChecker: kyvernoReadinessCheckerImage,
+};
+
+/**
  * Kyverno (enforcement layer): installs the chart into its own restricted namespace, then the
  * platform's ClusterPolicies (secure-default mutation, image-signature verification, Pod Security
  * as a second line, default-deny networking for unmanaged namespaces) and a PolicyException per
@@ -112,183 +112,78 @@ export class Kyverno extends pulumi.ComponentResource {
 
     constructor(name: string, args: KyvernoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sovereign:enforcement:Kyverno", name, {}, opts);
-        const d = kyvernoDefaults;
-        const namespaceName = args.namespace ?? d.namespace;
-        const replicas = args.replicas ?? d.replicas;
-        const timeout = args.webhookTimeoutSeconds ?? d.webhookTimeoutSeconds;
-        const iv = args.imageVerification ?? {};
-        const exemptions = args.exemptions ?? [];
-        const images = args.images ?? {};
-        if (!Number.isInteger(replicas) || replicas < 1) {
-            throw new pulumi.ResourceError(
-                `kyverno.replicas is ${replicas}; expected a whole number of at least 1`,
-                this,
-            );
-        }
-        if (!Number.isInteger(timeout) || timeout < 1 || timeout > 30) {
-            throw new pulumi.ResourceError(
-                `kyverno.webhookTimeoutSeconds is ${timeout}; expected 1 to 30 seconds`,
-                this,
-            );
-        }
-        const verify = iv.enabled ?? true;
-        if (verify && (iv.publicKeys ?? []).length === 0 && iv.keyless === undefined) {
-            throw new pulumi.ResourceError(
-                "kyverno.imageVerification is enabled with no cosign public key and no keyless " +
-                    "identity; expected at least one entry in kyverno.imageVerification.publicKeys " +
-                    "(PEM, k8s://<namespace>/<secret> or a KMS URI) or a kyverno.imageVerification.keyless " +
-                    "identity (or kyverno.imageVerification.enabled: false, which admits unsigned images)",
-                this,
-            );
-        }
-        const expired = expiredExemptions(exemptions, args.today ?? new Date());
-        if (expired.length > 0) {
-            throw new pulumi.ResourceError(
-                `admissionExemptions: ${expired
-                    .map((e) => `"${e.name}" expired on ${e.expires}`)
-                    .join(", ")}; expected only exemptions that are still valid: renew each ` +
-                    "with a reviewed justification and a new date, or remove it",
-                this,
-            );
-        }
-        const exemptNamespaces = [
-            ...new Set([namespaceName, ...(args.exemptNamespaces ?? [])]),
-        ].sort();
-
-        this.chart = resolveChart(kyvernoChart, args.charts ?? { overrides: {} });
-        const chartImages = {
-            admissionController: chartImage(
-                kyvernoRegistry,
-                kyvernoImages.admissionController,
-                kyvernoAppVersion,
-                images,
-            ),
-            admissionInit: chartImage(
-                kyvernoRegistry,
-                kyvernoImages.admissionInit,
-                kyvernoAppVersion,
-                images,
-            ),
-            backgroundController: chartImage(
-                kyvernoRegistry,
-                kyvernoImages.backgroundController,
-                kyvernoAppVersion,
-                images,
-            ),
-            cleanupController: chartImage(
-                kyvernoRegistry,
-                kyvernoImages.cleanupController,
-                kyvernoAppVersion,
-                images,
-            ),
-            reportsController: chartImage(
-                kyvernoRegistry,
-                kyvernoImages.reportsController,
-                kyvernoAppVersion,
-                images,
-            ),
-            readinessChecker: chartImage(
-                kyvernoReadinessCheckerImage.registry,
-                kyvernoReadinessCheckerImage.repository,
-                kyvernoReadinessCheckerImage.tag,
-                images,
-            ),
-        };
-        this.images = Object.values(chartImages).map(imageReference);
-
-        this.namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            renderKyvernoNamespace(namespaceName, args.kubernetesVersion),
-            childOptions(this, opts),
-        );
-        const failurePolicy = args.failurePolicy ?? d.failurePolicy;
-        this.release = chartRelease(
-            `${name}-chart`,
+        const config = kyvernoConfig(args, this);
+        const helm = new HelmInstaller(this, name, args, opts);
+        this.chart = helm.chart(kyvernoChart);
+        const chartImages = helm.mirror(kyvernoUpstreamImages, pinRegistryImage, imageReference);
+        this.images = helm.images;
+        ({ namespace: this.namespace, release: this.release } = helm.install(
             this.chart,
+            renderKyvernoNamespace(config.namespace, args.kubernetesVersion),
             {
                 name: kyvernoReleaseName,
-                namespace: namespaceName,
+                namespace: config.namespace,
                 values: renderKyvernoValues({
-                    namespace: namespaceName,
-                    replicas,
-                    failurePolicy,
-                    exemptNamespaces,
+                    namespace: config.namespace,
+                    replicas: config.replicas,
+                    failurePolicy: config.policies.failurePolicy,
+                    exemptNamespaces: config.exemptNamespaces,
                     images: chartImages,
                 }),
             },
-            childOptions(this, opts, {
-                dependsOn: [
-                    this.namespace,
-                    ...(args.networkPolicies !== undefined ? [args.networkPolicies] : []),
-                ],
-            }),
-        );
+        ));
 
-        const rendered = renderClusterPolicies({
-            validationFailureAction: args.validationFailureAction ?? d.validationFailureAction,
-            failurePolicy,
-            webhookTimeoutSeconds: timeout,
-            exemptNamespaces,
-            podSecurityLevel: args.podSecurityLevel ?? d.podSecurityLevel,
-            imageVerification: verify
-                ? {
-                      imageReferences:
-                          iv.imageReferences ?? imageReferencesFor(args.allowedRegistries, images),
-                      publicKeys: iv.publicKeys ?? [],
-                      keyless: iv.keyless,
-                      rekorUrl: iv.rekorUrl,
-                      timeoutSeconds: iv.timeoutSeconds ?? d.imageVerificationTimeoutSeconds,
-                  }
-                : undefined,
-            generateDefaultDeny: args.generateDefaultDeny ?? d.generateDefaultDeny,
-        });
         const policies: Record<string, k8s.apiextensions.CustomResource> = {};
-        for (const policy of rendered) {
+        for (const policy of renderClusterPolicies(config.policies)) {
             const policyName = (policy.metadata as { name: string }).name;
             // Policies need Kyverno's CRDs and a running admission controller: they wait for the
             // chart, and each reports Ready once its webhooks are in place (pulumi.com/waitFor).
             policies[policyName] = new k8s.apiextensions.CustomResource(
                 `${name}-policy-${policyName.replace(/^sovereign-/, "")}`,
                 policy as k8s.apiextensions.CustomResourceArgs,
-                childOptions(this, opts, { dependsOn: [this.release] }),
-            );
-        }
-        const exceptions: Record<string, k8s.apiextensions.CustomResource> = {};
-        for (const exemption of exemptions) {
-            const exception = renderPolicyException(exemption, namespaceName, verify);
-            if (exception === undefined) {
-                continue;
-            }
-            const referenced = (
-                exception.spec as { exceptions: { policyName: string }[] }
-            ).exceptions
-                .map((e) => policies[e.policyName])
-                .filter((p): p is k8s.apiextensions.CustomResource => p !== undefined);
-            exceptions[exemption.name] = new k8s.apiextensions.CustomResource(
-                `${name}-exception-${exemption.name}`,
-                exception as k8s.apiextensions.CustomResourceArgs,
-                childOptions(this, opts, { dependsOn: [this.release, ...referenced] }),
+                helm.options({ dependsOn: [this.release] }),
             );
         }
         this.policies = policies;
-        this.exceptions = exceptions;
+        this.exceptions = createExceptions(helm, config, this.release, policies);
 
-        this.registerOutputs({
-            chart: this.chart.name,
-            version: this.chart.version,
-            images: this.images,
-            namespace: namespaceName,
-        });
+        this.registerOutputs(helm.chartOutputs(config.namespace));
     }
+}
+
+/**
+ * A PolicyException per exemption that names a Kyverno rule, each waiting for the chart (its CRD)
+ * and for the policies it names.
+ */
+function createExceptions(
+    helm: HelmInstaller,
+    config: KyvernoConfig,
+    release: k8s.helm.v4.Chart,
+    policies: Readonly<Record<string, k8s.apiextensions.CustomResource>>,
+): Record<string, k8s.apiextensions.CustomResource> {
+    const exceptions: Record<string, k8s.apiextensions.CustomResource> = {};
+    for (const exemption of config.exemptions) {
+        const exception = renderPolicyException(exemption, config.namespace, config.verify);
+        if (exception === undefined) {
+            continue;
+        }
+        const referenced = (exception.spec as { exceptions: { policyName: string }[] }).exceptions
+            .map((e) => policies[e.policyName])
+            .filter((p): p is k8s.apiextensions.CustomResource => p !== undefined);
+        exceptions[exemption.name] = new k8s.apiextensions.CustomResource(
+            `${helm.name}-exception-${exemption.name}`,
+            exception as k8s.apiextensions.CustomResourceArgs,
+            helm.options({ dependsOn: [release, ...referenced] }),
+        );
+    }
+    return exceptions;
 }
 
 /** The Kyverno arguments a stack's settings give (the component's settings are `kyverno`). */
 export function kyvernoArgsFromSettings(settings: PlatformSettings): KyvernoArgs {
     const k = settings.kyverno;
     return {
-        kubernetesVersion: settings.kubernetesVersion,
-        charts: settings.charts,
-        images: settings.images,
+        ...helmArgsFromSettings(settings),
         namespace: k.namespace,
         validationFailureAction: k.validationFailureAction,
         failurePolicy: k.failurePolicy,

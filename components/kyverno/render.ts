@@ -4,8 +4,8 @@
  */
 import { ownerLabel, platformOwner } from "../../contract/labels";
 import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
-import type { AdmissionExemption } from "../../stacks/sections/admission";
-import type { ImagesSettings } from "../../stacks/sections/sources";
+import type { AdmissionExemption } from "../../contract/exemptions";
+import type { ImagesSettings } from "../shared/settings";
 import { mirrorImage, pinRegistryImage, RegistryImage } from "../shared/chart-source";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
 import { kyvernoMetricsPort, kyvernoResources } from "./defaults";

@@ -9,7 +9,7 @@ import { ownerLabel, platformOwner } from "../../contract/labels";
 import { renderCertificate } from "../cert-manager/render";
 import type { SpecIssue } from "../shared/issues";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
-import { exemptionReasonAnnotation } from "../system-namespaces/render";
+import { exemptionReasonAnnotation } from "../../contract/annotations";
 import {
     linkerdObjectNames,
     linkerdResources,

@@ -5,11 +5,9 @@
  * (the API server, hosts outside the cluster).
  */
 import { isIP } from "net";
+import { minIpv4Prefix, minIpv6Prefix } from "../../contract/network";
 
-/** The narrowest prefix accepted for an IPv4 block: a wider one is (nearly) the whole internet. */
-export const minIpv4Prefix = 8;
-/** The narrowest prefix accepted for an IPv6 block. */
-export const minIpv6Prefix = 32;
+export { minIpv4Prefix, minIpv6Prefix };
 
 /** An IP address as a number, with its family. */
 function ipValue(address: string): { family: 4 | 6; value: bigint } | undefined {

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSettings } from "../../stacks/schema";
+import type { PlatformSettings } from "../platform/settings";
 import { childOptions } from "../shared/options";
 import { platformNetworkDefaults } from "./defaults";
 import {

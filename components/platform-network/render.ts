@@ -554,7 +554,7 @@ function validPort(port: number): boolean {
 
 /**
  * Everything wrong with a namespace's spec, each naming what and why; empty when it renders. The
- * stack settings are validated the same way (`stacks/sections/network.ts`); this guards the
+ * stack settings are validated the same way (`components/platform-network/settings.ts`); this guards the
  * component's own arguments.
  */
 export function networkSpecProblems(spec: NamespaceNetworkSpec): string[] {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformSettings } from "../../stacks/schema";
+import { PlatformSettings } from "./settings";
 import { AuditPolicy } from "../audit-policy";
 import { BreakGlass } from "../break-glass";
 import { CertManager, certManagerArgsFromSettings } from "../cert-manager";
@@ -19,14 +19,61 @@ import {
 import { SystemNamespaces } from "../system-namespaces";
 import { TenantNamespace, tenantNamespaceArgs } from "../tenant-namespace";
 import { applyOrder, gatesBefore, LayerGates, LayerName, PlatformLayer } from "./layers";
+import {
+    ComponentShape,
+    DisabledComponent,
+    OverridableComponent,
+    PlatformOverrides,
+    resolveOverrides,
+    withoutDisabled,
+} from "./overrides";
+import { defaultTenantBatchSize, registerTenants } from "./tenants";
 
 export { applyOrder, gatesBefore, layerNames, PlatformLayer } from "./layers";
 export type { LayerGates, LayerName } from "./layers";
+export { optionalComponents, overridableComponents } from "./overrides";
+export type {
+    ArgsOverride,
+    ComponentFactory,
+    ComponentOverride,
+    ComponentShape,
+    DisabledComponent,
+    DisabledOverride,
+    FactoryOverride,
+    MandatoryComponentOverride,
+    OverridableComponent,
+    PlatformOverrides,
+} from "./overrides";
+
+/**
+ * The platform's cert-manager as Linkerd's and Falco's arguments take it. A replacement has its
+ * public shape, which is all they read; the class type also names its private members.
+ */
+function certManagerOf(shape: ComponentShape<CertManager> | undefined): CertManager | undefined {
+    return shape as CertManager | undefined;
+}
 
 /** Arguments of {@link Platform}. */
 export interface PlatformArgs {
     /** The validated settings of the stack (see `stacks/`). */
     readonly settings: PlatformSettings;
+    /** Tenants constructed per batch (components/platform/tenants.ts). @default 200 */
+    readonly tenantBatchSize?: number;
+    /**
+     * Let each registered batch of tenants go (`release` of components/platform/tenants.ts), so the
+     * program's memory stays bounded by a batch; {@link Platform.tenants} then ends empty and
+     * {@link Platform.tenantNames} lists them. @default true when the stack has more tenants than
+     * one batch (a stack of at most one batch keeps every tenant in {@link Platform.tenants})
+     */
+    readonly releaseTenants?: boolean;
+    /**
+     * Per-component overrides: extra arguments, a factory that creates the component (a subclass,
+     * wrapper or replacement with the same public shape, under the same name and options), or an
+     * optional component disabled with a reason (listed in {@link Platform.disabledComponents} and
+     * the check's report). See `components/platform/overrides.ts` and docs/extending.md.
+     * @default {} (every component as the settings give it)
+     */
+    readonly overrides?: PlatformOverrides;
 }
 
 /**
@@ -42,31 +89,47 @@ export class Platform extends pulumi.ComponentResource {
     /** The readiness gates of each layer: what the layers applied after it wait for. */
     readonly gates: LayerGates;
     /** The platform's system namespaces. */
-    readonly systemNamespaces: SystemNamespaces;
+    readonly systemNamespaces: ComponentShape<SystemNamespaces>;
     /** Encryption at rest of the API server's storage (bootstrap). */
-    readonly encryptionAtRest: EncryptionAtRest;
+    readonly encryptionAtRest: ComponentShape<EncryptionAtRest>;
     /** The API server's audit policy and log backends (bootstrap). */
-    readonly auditPolicy: AuditPolicy;
+    readonly auditPolicy: ComponentShape<AuditPolicy>;
     /** The kubelet's configuration and the kubeadm documents (bootstrap). */
-    readonly kubeletHardening: KubeletHardening;
+    readonly kubeletHardening: ComponentShape<KubeletHardening>;
     /** API-server, controller-manager, scheduler and etcd hardening, authentication, admission (bootstrap). */
-    readonly controlPlane: ControlPlane;
-    /** The tenant namespaces by tenant name (baseline). */
-    readonly tenants: Readonly<Record<string, TenantNamespace>>;
+    readonly controlPlane: ComponentShape<ControlPlane>;
+    /**
+     * The tenant namespaces by tenant name (baseline), constructed in batches: complete once
+     * {@link Platform.tenantsRegistered} resolves; on construction, the first batch (every tenant
+     * of a stack of at most `tenantBatchSize` tenants).
+     */
+    readonly tenants: Readonly<Record<string, ComponentShape<TenantNamespace>>>;
+    /** Every tenant's name, in the settings' order. */
+    readonly tenantNames: readonly string[];
+    /** Resolves with every tenant once all are constructed and registered (await it). */
+    readonly tenantsRegistered: Promise<Readonly<Record<string, ComponentShape<TenantNamespace>>>>;
     /** Time-boxed emergency access; `activeEntry` feeds the check report (baseline). */
-    readonly breakGlass: BreakGlass;
+    readonly breakGlass: ComponentShape<BreakGlass>;
     /** OPA Gatekeeper and the platform's constraints (enforcement); undefined when disabled. */
-    readonly gatekeeper?: Gatekeeper;
+    readonly gatekeeper?: ComponentShape<Gatekeeper>;
     /** Kyverno and the platform's policies (enforcement); undefined when disabled. */
-    readonly kyverno?: Kyverno;
+    readonly kyverno?: ComponentShape<Kyverno>;
     /** cert-manager and the internal CA (runtime); undefined when disabled. */
-    readonly certManager?: CertManager;
+    readonly certManager?: ComponentShape<CertManager>;
     /** The Linkerd mesh (runtime); undefined when disabled. */
-    readonly linkerd?: Linkerd;
+    readonly linkerd?: ComponentShape<Linkerd>;
     /** Falco and its alert routing (runtime); undefined when disabled. */
-    readonly falco?: Falco;
+    readonly falco?: ComponentShape<Falco>;
     /** The NetworkPolicies of each platform namespace, by the component that runs there. */
-    readonly network: Readonly<Partial<Record<PlatformNamespaceRole, PlatformNetwork>>>;
+    readonly network: Readonly<
+        Partial<Record<PlatformNamespaceRole, ComponentShape<PlatformNetwork>>>
+    >;
+    /**
+     * The optional components the platform does not run, each with its reason: disabled by an
+     * override (its reason) or by the stack settings (`<component>.enabled: false`). The check's
+     * report lists them.
+     */
+    readonly disabledComponents: readonly DisabledComponent[];
     /**
      * Documents that live on nodes and control-plane hosts rather than in the Kubernetes API, by
      * relative file path (`control-plane/audit-policy.yaml`). Values holding key material are secrets.
@@ -75,7 +138,35 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sovereign:platform:Platform", name, {}, opts);
-        const { settings } = args;
+        // The overrides, checked against the settings; a component disabled by an override is
+        // off in the settings the platform reads, exactly as `<component>.enabled: false` is.
+        const overrides = resolveOverrides(args.overrides, args.settings, this);
+        const settings = withoutDisabled(args.settings, overrides.disabled);
+        /** Creates one component, as its override (if any) says; otherwise `new ctor(...)`. */
+        const create = <A, C extends pulumi.ComponentResource>(
+            component: OverridableComponent,
+            ctor: new (n: string, a: A, o?: pulumi.ComponentResourceOptions) => C,
+            childName: string,
+            childArgs: A,
+            childOpts: pulumi.ComponentResourceOptions,
+        ): ComponentShape<C> => {
+            const override = overrides.of(component);
+            if (override.kind === "args") {
+                return new ctor(childName, { ...childArgs, ...override.args }, childOpts);
+            }
+            if (override.kind !== "factory") {
+                return new ctor(childName, childArgs, childOpts);
+            }
+            const created: unknown = override.factory(childName, childArgs, childOpts);
+            if (!pulumi.ComponentResource.isInstance(created)) {
+                throw new pulumi.ResourceError(
+                    `overrides.${component}.factory returned ${typeof created} for "${childName}"; ` +
+                        `expected a pulumi.ComponentResource with ${ctor.name}'s public members`,
+                    this,
+                );
+            }
+            return created as ComponentShape<C>;
+        };
 
         const layers = {} as Record<LayerName, PlatformLayer>;
         for (const layer of applyOrder) {
@@ -97,7 +188,9 @@ export class Platform extends pulumi.ComponentResource {
         });
 
         // bootstrap
-        this.systemNamespaces = new SystemNamespaces(
+        this.systemNamespaces = create(
+            "systemNamespaces",
+            SystemNamespaces,
             `${name}-system-namespaces`,
             {
                 namespaces: settings.systemNamespaces,
@@ -107,7 +200,9 @@ export class Platform extends pulumi.ComponentResource {
         );
         // Node and control-plane documents: encryption at rest, API-server audit, kubelet, and the
         // kubeadm documents that carry the first two's flags and mounts with the kubelet's config.
-        this.encryptionAtRest = new EncryptionAtRest(
+        this.encryptionAtRest = create(
+            "encryptionAtRest",
+            EncryptionAtRest,
             `${name}-encryption-at-rest`,
             settings.encryptionAtRest,
             inLayer("bootstrap"),
@@ -119,17 +214,23 @@ export class Platform extends pulumi.ComponentResource {
         ) {
             breakGlassGroups.push(settings.breakGlass.group);
         }
-        this.auditPolicy = new AuditPolicy(
+        this.auditPolicy = create(
+            "auditPolicy",
+            AuditPolicy,
             `${name}-audit-policy`,
             { ...settings.audit, breakGlassGroups },
             inLayer("bootstrap"),
         );
-        this.controlPlane = new ControlPlane(
+        this.controlPlane = create(
+            "controlPlane",
+            ControlPlane,
             `${name}-control-plane`,
             controlPlaneArgsFromSettings(settings),
             inLayer("bootstrap"),
         );
-        this.kubeletHardening = new KubeletHardening(
+        this.kubeletHardening = create(
+            "kubeletHardening",
+            KubeletHardening,
             `${name}-kubelet-hardening`,
             {
                 ...settings.kubelet,
@@ -158,7 +259,7 @@ export class Platform extends pulumi.ComponentResource {
         // constructed, the namespace's NetworkPolicies are created (waiting for the namespace
         // only, in the component's layer) and the gate opens: no platform pod runs unisolated.
         const networkArgs = platformNetworkArgsFromSettings(settings);
-        const network: Partial<Record<PlatformNamespaceRole, PlatformNetwork>> = {};
+        const network: Partial<Record<PlatformNamespaceRole, ComponentShape<PlatformNetwork>>> = {};
         const gates: Partial<Record<PlatformNamespaceRole, NetworkPolicyGate>> = {};
         const gate = (role: PlatformNamespaceRole): Promise<pulumi.Resource> =>
             (gates[role] ??= new NetworkPolicyGate()).ready;
@@ -172,7 +273,9 @@ export class Platform extends pulumi.ComponentResource {
                 // Never leave a gate closed: the charts waiting on it would never register.
                 throw new pulumi.ResourceError(`no network policies for ${role}`, this);
             }
-            network[role] = new PlatformNetwork(
+            network[role] = create(
+                "platformNetwork",
+                PlatformNetwork,
                 `${name}-network-${roleArgs.namespaceName}`,
                 { ...roleArgs, namespace },
                 { parent: layers[layer] },
@@ -181,7 +284,9 @@ export class Platform extends pulumi.ComponentResource {
         };
         // enforcement
         if (settings.gatekeeper.enabled) {
-            this.gatekeeper = new Gatekeeper(
+            this.gatekeeper = create(
+                "gatekeeper",
+                Gatekeeper,
                 `${name}-gatekeeper`,
                 { ...gatekeeperArgsFromSettings(settings), networkPolicies: gate("gatekeeper") },
                 inLayer("enforcement"),
@@ -189,7 +294,9 @@ export class Platform extends pulumi.ComponentResource {
             isolate("gatekeeper", this.gatekeeper.namespace, "enforcement");
         }
         if (settings.kyverno.enabled) {
-            this.kyverno = new Kyverno(
+            this.kyverno = create(
+                "kyverno",
+                Kyverno,
                 `${name}-kyverno`,
                 { ...kyvernoArgsFromSettings(settings), networkPolicies: gate("kyverno") },
                 inLayer("enforcement"),
@@ -206,7 +313,9 @@ export class Platform extends pulumi.ComponentResource {
         );
         // runtime: Linkerd's certificates come from cert-manager, so it is created after it.
         if (settings.certManager.enabled) {
-            this.certManager = new CertManager(
+            this.certManager = create(
+                "certManager",
+                CertManager,
                 `${name}-cert-manager`,
                 { ...certManagerArgsFromSettings(settings), networkPolicies: gate("certManager") },
                 inLayer("runtime"),
@@ -214,12 +323,14 @@ export class Platform extends pulumi.ComponentResource {
             isolate("certManager", this.certManager.namespace, "runtime");
         }
         if (settings.linkerd.enabled) {
-            this.linkerd = new Linkerd(
+            this.linkerd = create(
+                "linkerd",
+                Linkerd,
                 `${name}-linkerd`,
                 {
                     ...linkerdArgsFromSettings(
                         settings,
-                        this.certManager,
+                        certManagerOf(this.certManager),
                         this.systemNamespaces.namespaces,
                     ),
                     networkPolicies: gate("linkerd"),
@@ -231,13 +342,15 @@ export class Platform extends pulumi.ComponentResource {
             isolate("linkerdCni", this.linkerd.cniNamespace, "runtime");
         }
         if (settings.falco.enabled) {
-            this.falco = new Falco(
+            this.falco = create(
+                "falco",
+                Falco,
                 `${name}-falco`,
                 {
                     ...falcoArgsFromSettings(
                         settings,
                         this.systemNamespaces.namespaces,
-                        this.certManager,
+                        certManagerOf(this.certManager),
                     ),
                     networkPolicies: gate("falco"),
                 },
@@ -262,12 +375,14 @@ export class Platform extends pulumi.ComponentResource {
         // audit: the audit policy and log backends are node documents (bootstrap); the layer has no
         // cluster object of its own yet, so it adds no gate.
         // baseline, last: tenants wait for admission, runtime detection and the mesh's identity.
-        const tenants: Record<string, TenantNamespace> = {};
+        // In batches (components/platform/tenants.ts): the first here, the rest once the one
+        // before is registered, so the SDK's pending state is bounded by a batch, not the stack.
         const reserved = Object.keys(this.systemNamespaces.namespaces);
-        for (const tenant of settings.tenants) {
-            tenants[tenant.name] = new TenantNamespace(
-                `${name}-tenant-${tenant.name}`,
-                {
+        const tenants = registerTenants(
+            settings.tenants.map((tenant) => ({
+                key: tenant.name,
+                name: `${name}-tenant-${tenant.name}`,
+                args: {
                     ...tenantNamespaceArgs(
                         tenant,
                         settings.tenancy,
@@ -277,11 +392,23 @@ export class Platform extends pulumi.ComponentResource {
                     linkerdNamespace: settings.linkerd.namespace,
                     identityGroupPrefix: settings.identity.prefix,
                 },
-                inLayer("baseline"),
-            );
-        }
-        this.tenants = tenants;
-        this.breakGlass = new BreakGlass(
+            })),
+            (tenantName, tenantArgs, tenantOpts) =>
+                create("tenantNamespace", TenantNamespace, tenantName, tenantArgs, tenantOpts),
+            {
+                opts: () => inLayer("baseline"),
+                batchSize: args.tenantBatchSize,
+                release:
+                    args.releaseTenants ??
+                    settings.tenants.length > (args.tenantBatchSize ?? defaultTenantBatchSize),
+            },
+        );
+        this.tenants = tenants.tenants;
+        this.tenantNames = tenants.keys;
+        this.tenantsRegistered = tenants.registered;
+        this.breakGlass = create(
+            "breakGlass",
+            BreakGlass,
             `${name}-break-glass`,
             settings.breakGlass,
             inLayer("baseline"),
@@ -294,6 +421,7 @@ export class Platform extends pulumi.ComponentResource {
         };
 
         this.layers = layers;
+        this.disabledComponents = overrides.disabled;
         this.gates = layerGates;
         this.network = network;
         this.nodeArtifacts = nodeArtifacts;

@@ -1,19 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { applyOrder, layerNames, type LayerName } from "../../contract/layers";
 
-/** The platform's layers, in the order they are applied. */
-export const layerNames = ["bootstrap", "baseline", "enforcement", "runtime", "audit"] as const;
-
-/**
- * The order the layers are applied in. The architecture lists the layers bottom-up, but tenants
- * (baseline) come last: no tenant namespace, binding or workload exists before admission control,
- * runtime detection, the mesh's identity and the audit backends do ("policies are applied before
- * workloads"), and nothing in the platform depends on a tenant. The platform-guardrails stack
- * policy `tenant-namespace-after-enforcement` verifies it from the dependency graph.
- */
-export const applyOrder = ["bootstrap", "enforcement", "runtime", "audit", "baseline"] as const;
-
-/** One of the platform's layers. */
-export type LayerName = (typeof layerNames)[number];
+/** The layers, their order and their type token are shared with the packs: `contract/layers.ts`. */
+export { applyOrder, layerNames, type LayerName };
 
 /**
  * A layer of the platform: a grouping component whose children are the layer's components. The

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ChartsSettings, ImagesSettings } from "../../stacks/sections/sources";
+import { dockerHubPath, imageRegistry, splitRegistry } from "../../contract/images";
+import type { ChartsSettings, ImagesSettings } from "./settings";
 
 /** A chart as a component pins it: upstream repository, name and exact version. */
 export interface PinnedChart {
@@ -114,14 +115,9 @@ export function mirrorImage(image: string, images: ImagesSettings): string {
     if (images.mirror === undefined) {
         return image;
     }
-    const firstSlash = image.indexOf("/");
-    const first = firstSlash < 0 ? "" : image.slice(0, firstSlash);
-    const hasRegistry = first.includes(".") || first.includes(":") || first === "localhost";
-    let path = hasRegistry ? image.slice(firstSlash + 1) : image;
-    if (!hasRegistry && !path.includes("/")) {
-        path = `library/${path}`; // Docker Hub official images
-    }
-    return `${images.mirror}/${path}`;
+    // The reference grammar of contract/images.ts; Docker Hub official images get `library/`.
+    const { registry, path } = splitRegistry(image);
+    return `${images.mirror}/${registry === undefined ? dockerHubPath(path) : path}`;
 }
 
 /**
@@ -213,11 +209,5 @@ export function pinRegistryImage(upstream: RegistryImage, images: ImagesSettings
     return { registry, repository: upstream.repository, tag: pinned.pinnedTag };
 }
 
-/** The registry host of an image reference (`docker.io` when none is given). */
-export function imageRegistry(image: string): string {
-    const firstSlash = image.indexOf("/");
-    const first = firstSlash < 0 ? "" : image.slice(0, firstSlash);
-    return first.includes(".") || first.includes(":") || first === "localhost"
-        ? first
-        : "docker.io";
-}
+/** The registry host of an image reference (`docker.io` when none is given): `contract/images.ts`. */
+export { imageRegistry };

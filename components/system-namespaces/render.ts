@@ -1,3 +1,4 @@
+import { exemptionReasonAnnotation } from "../../contract/annotations";
 import { ownerLabel, platformOwner } from "../../contract/labels";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
 
@@ -8,8 +9,8 @@ export interface SystemNamespaceSpec {
     readonly reason?: string;
 }
 
-/** Annotation that records why a namespace runs below restricted; the check report lists it. */
-export const exemptionReasonAnnotation = "security.sovereign-contour.io/pod-security-reason";
+/** Annotation that records why a namespace runs below restricted (`contract/annotations.ts`). */
+export { exemptionReasonAnnotation };
 
 /** The Namespace object of one system namespace (pure; no resources). */
 export function renderSystemNamespace(

@@ -1,4 +1,4 @@
-import { kubernetesNamespaces } from "../../stacks/sections/tenancy";
+import { clusterDns } from "../../contract/network";
 
 /**
  * Defaults of a tenant namespace, in one place. Sizes are a starting point for one AI team; the
@@ -37,22 +37,26 @@ export const tenantDefaults = {
 /** The extended resource a GPU quota counts (NVIDIA device plugin). */
 export const gpuResource = "nvidia.com/gpu";
 
-/**
- * Where the cluster DNS runs: kubeadm's CoreDNS keeps the `k8s-app: kube-dns` label in
- * `kube-system`. Selected by the immutable `kubernetes.io/metadata.name` label, never by a label
- * anyone with namespace write access could set.
- */
-export const clusterDns = {
-    namespace: "kube-system",
-    podLabels: { "k8s-app": "kube-dns" },
-    port: 53,
-} as const;
+/** Where the cluster DNS runs (`contract/network.ts`: the tenant-namespace-guardrails policy reads it too). */
+export { clusterDns };
 
 /**
  * Linkerd control-plane ports a meshed proxy must reach: identity (certificates), destination
  * (service discovery) and policy.
  */
 export const linkerdControlPlanePorts: readonly number[] = [8080, 8086, 8090];
+
+/**
+ * Namespaces Kubernetes itself owns. A tenant may never take one of these names, nor any name with
+ * the `kube-` prefix Kubernetes reserves for its own namespaces (the `tenants` settings refuse them
+ * too, `components/tenant-namespace/settings.ts`).
+ */
+export const kubernetesNamespaces: readonly string[] = [
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "default",
+];
 
 /** Namespaces Kubernetes itself owns; never a tenant's (the list the settings loader refuses too). */
 export const kubernetesReservedNamespaces: readonly string[] = kubernetesNamespaces;

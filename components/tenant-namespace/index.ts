@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { TenancySettings, TenantSettings } from "../../stacks/sections/tenancy";
+import type { TenancySettings, TenantSettings } from "./settings";
 import { childOptions } from "../shared/options";
 import { tenantDefaults } from "./defaults";
 import {
@@ -84,7 +84,7 @@ export interface TenantNamespaceArgs {
     readonly protect?: boolean;
 }
 
-/** The arguments of a tenant from the stack settings (see `stacks/sections/tenancy.ts`). */
+/** The arguments of a tenant from the stack settings (see `components/tenant-namespace/settings.ts`). */
 export function tenantNamespaceArgs(
     tenant: TenantSettings,
     tenancy: TenancySettings,

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { platformLabels, podSecurityLabels } from "../shared/labels";
-import { exemptionReasonAnnotation } from "../system-namespaces/render";
+import { exemptionReasonAnnotation } from "../../contract/annotations";
 import {
     clusterDns,
     gpuResource,

@@ -1,59 +1,13 @@
 /**
- * Container image references as the policies read them: registry, repository path, tag and
- * digest, following the reference grammar of the distribution project (the registry is the first
- * path component only when it looks like a host: it contains `.` or `:`, or is `localhost`).
- *
- * @link https://github.com/distribution/reference/blob/main/reference.go
+ * Container image references as the policies read them: the reference grammar is the one of
+ * `contract/images.ts` (registry, repository path, tag and digest), shared with the components
+ * that mirror and pin images and with the check; here the allow-list match, the digest rule and
+ * where a pod names its images.
  */
+import { type ImageReference, parseImage } from "../../contract/images";
 import { ContainerRef, containersOf, isObject, PodTemplate } from "./workloads";
 
-/** An image reference split into its parts. */
-export interface ImageReference {
-    /** Registry host (with port), `docker.io` when the reference names none. */
-    readonly registry: string;
-    /** Repository path inside the registry; Docker Hub official images get `library/`. */
-    readonly repository: string;
-    /** `registry/repository`: what allow lists are matched against. */
-    readonly name: string;
-    /** The tag, when one is given. */
-    readonly tag?: string;
-    /** The digest (`sha256:...`), when one is given. */
-    readonly digest?: string;
-}
-
-/** Splits an image reference (`registry.example/ai/model:1.2@sha256:...`) into its parts. */
-export function parseImage(image: string): ImageReference {
-    let rest = image.trim();
-    let digest: string | undefined;
-    const at = rest.indexOf("@");
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-    }
-    let tag: string | undefined;
-    const lastSlash = rest.lastIndexOf("/");
-    const lastColon = rest.lastIndexOf(":");
-    // A colon after the last slash separates the tag; one before it is a registry port.
-    if (lastColon > lastSlash) {
-        tag = rest.slice(lastColon + 1);
-        rest = rest.slice(0, lastColon);
-    }
-    const firstSlash = rest.indexOf("/");
-    const first = firstSlash < 0 ? "" : rest.slice(0, firstSlash);
-    const hasRegistry = first.includes(".") || first.includes(":") || first === "localhost";
-    const registry = hasRegistry ? first : "docker.io";
-    let repository = hasRegistry ? rest.slice(firstSlash + 1) : rest;
-    if (registry === "docker.io" && !repository.includes("/")) {
-        repository = `library/${repository}`;
-    }
-    return {
-        registry,
-        repository,
-        name: `${registry}/${repository}`,
-        ...(tag !== undefined ? { tag } : {}),
-        ...(digest !== undefined ? { digest } : {}),
-    };
-}
+export { type ImageReference, parseImage };
 
 /**
  * True when the image's `registry/repository` lies under one of the allowed prefixes. A prefix is

@@ -9,7 +9,7 @@ import type { Platform } from "../../components/platform";
 import { chartValueImages, ChartValueImage } from "../../policypacks/lib/chart-images";
 import { isAllowedImage, parseImage } from "../../policypacks/lib/images";
 import { loadSettings } from "../../stacks";
-import type { PlatformSettings } from "../../stacks/schema";
+import type { PlatformSettings } from "../../components/platform/settings";
 import { readStackConfig } from "../../tools/check/stack-config";
 import {
     installMocks,

@@ -32,7 +32,7 @@ import {
     strongCipherSuites,
 } from "../../components/kubelet-hardening/render";
 import { loadSettings, SettingsError } from "../../stacks";
-import { PlatformSettings } from "../../stacks/schema";
+import { PlatformSettings } from "../../components/platform/settings";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { standInFor } from "../../tools/check/standins";
 import { assertGolden } from "../util/golden";

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
 import { loadSettings } from "../../stacks";
-import { expiredExemptions, type AdmissionExemption } from "../../stacks/sections/admission";
+import { expiredExemptions } from "../../contract/exemptions";
+import type { AdmissionExemptionSettings as AdmissionExemption } from "../../components/platform/settings";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { issuesOf } from "../util/settings";
 import { committedStacks } from "../util/stacks";

@@ -18,7 +18,7 @@ import {
     templateIds,
 } from "../../components/gatekeeper/templates";
 import { loadSettings } from "../../stacks";
-import type { AdmissionExemption } from "../../stacks/sections/admission";
+import type { AdmissionExemption } from "../../contract/exemptions";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { assertGoldenJson } from "../util/golden";
 import {

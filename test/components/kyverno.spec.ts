@@ -17,7 +17,7 @@ import {
 } from "../../components/kyverno/render";
 import { serviceAccountTokenReasonAnnotation } from "../../contract/annotations";
 import { loadSettings } from "../../stacks";
-import type { AdmissionExemption } from "../../stacks/sections/admission";
+import type { AdmissionExemption } from "../../contract/exemptions";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { assertGoldenJson } from "../util/golden";
 import { installMocks, marker, named, recorded, resetRecorded, settled } from "../util/mocks";

@@ -9,7 +9,7 @@ import * as path from "path";
 import type { Platform } from "../../components/platform";
 import { tenantNamespaceAfterEnforcement } from "../../policypacks/platform-guardrails/policies/tenant-namespace-after-enforcement";
 import { loadSettings } from "../../stacks";
-import type { PlatformSettings } from "../../stacks/schema";
+import type { PlatformSettings } from "../../components/platform/settings";
 import { readStackConfig } from "../../tools/check/stack-config";
 import {
     installMocks,

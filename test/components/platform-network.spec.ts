@@ -25,7 +25,7 @@ import { renderTenant } from "../../components/tenant-namespace/render";
 import { resolveTenantSpec } from "../../components/tenant-namespace";
 import { networkDefaultDeny } from "../../policypacks/platform-guardrails/policies/network-default-deny";
 import { loadSettings } from "../../stacks";
-import type { PlatformSettings } from "../../stacks/schema";
+import type { PlatformSettings } from "../../components/platform/settings";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { assertGoldenJson } from "../util/golden";
 import {

@@ -5,8 +5,9 @@
  *
  * The commands of the page's `sh` block are run, with `<env>` replaced, in a scratch copy of the
  * project (node_modules linked): without the pack config the check stops with exit 2 naming the
- * folder to create and the drift test fails naming each missing file; after the copy of the prod
- * config the check passes the new stack and the drift test holds it to the same guards.
+ * command that generates it and the drift test fails naming each missing file; once generated
+ * from the stack file the config is the prod stack's (same settings), the check passes the new
+ * stack and the drift test holds it to the same guards.
  */
 import * as assert from "node:assert/strict";
 import { spawnSync, SpawnSyncReturns } from "node:child_process";
@@ -31,13 +32,19 @@ function newEnvironmentCommands(): string[] {
 }
 
 /**
- * A copy of the project as a clean clone has it: every file but `.git`, `out` and
- * `node_modules` (linked, as `npm ci` would have installed it).
+ * What a clean clone does not have: `.git` and the git-ignored folders (`.gitignore`): outputs,
+ * the tool and chart caches (gigabytes of Go builds) and `node_modules`.
+ */
+const notInAClone = [".git", "out", "build", ".cache", ".charts", "node_modules"];
+
+/**
+ * A copy of the project as a clean clone has it: every file but {@link notInAClone}, and
+ * `node_modules` linked, as `npm ci` would have installed it.
  */
 function cleanCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "extending-"));
     for (const entry of fs.readdirSync(projectDir)) {
-        if (entry === ".git" || entry === "out" || entry === "node_modules") {
+        if (notInAClone.includes(entry)) {
             continue;
         }
         fs.cpSync(path.join(projectDir, entry), path.join(dir, entry), { recursive: true });
@@ -60,7 +67,7 @@ describe("docs/extending.md: a new environment, step by step on a clean copy", f
     this.timeout(600_000);
 
     const commands = newEnvironmentCommands().map((c) => c.replaceAll("<env>", env));
-    const [copyStackFile, copyPackConfig, check, driftTest] = commands;
+    const [copyStackFile, generatePackConfig, check, driftTest] = commands;
     let dir = "";
 
     before(() => {
@@ -76,7 +83,7 @@ describe("docs/extending.md: a new environment, step by step on a clean copy", f
     it("lists the four commands: stack file, pack config, the check, the drift test", () => {
         assert.deepEqual(commands, [
             `cp Pulumi.prod.yaml Pulumi.${env}.yaml`,
-            `cp -r stacks/policy-config/prod stacks/policy-config/${env}`,
+            `npm run policy-config -- --stack ${env}`,
             `npm run check -- --stack ${env}`,
             "npx mocha --no-config -r ./tools/ts-register.js --extension ts test/stacks/policy-config.spec.ts",
         ]);
@@ -97,9 +104,9 @@ describe("docs/extending.md: a new environment, step by step on a clean copy", f
         assert.ok(
             run.stderr.includes(
                 `--stack: no policy-pack config for stack "${env}": stacks/policy-config/${env}/ ` +
-                    `does not exist; create it with one <pack>.json per pack (${files}), starting ` +
-                    `from a copy of stacks/policy-config/prod/ aligned with Pulumi.${env}.yaml ` +
-                    `(see stacks/policy-config/README.md), or give the folder with ` +
+                    `does not exist; generate it from Pulumi.${env}.yaml with \`npm run ` +
+                    `policy-config -- --stack ${env}\` (one <pack>.json per pack: ${files}; see ` +
+                    `stacks/policy-config/README.md), or give the folder with ` +
                     `--policy-config-dir\n`,
             ),
             run.stderr,
@@ -114,19 +121,30 @@ describe("docs/extending.md: a new environment, step by step on a clean copy", f
         assert.ok(
             run.stdout.includes(
                 `stack ${env} has no ${files.join(", ")}: every stack needs one config file ` +
-                    `per pack. Create stacks/policy-config/${env}/ from a copy of ` +
-                    `stacks/policy-config/prod/ and align it with Pulumi.${env}.yaml`,
+                    `per pack. Generate them from Pulumi.${env}.yaml with \`npm run ` +
+                    `policy-config -- --stack ${env}\` (see stacks/policy-config/README.md)`,
             ),
             run.stdout,
         );
     });
 
-    it("2. creates the packs' config", () => {
-        const run = sh(copyPackConfig, dir);
-        assert.equal(run.status, 0, run.stderr);
+    it("2. generates the packs' config from the stack file: prod's, as the settings are", () => {
+        const run = sh(generatePackConfig, dir);
+        assert.equal(run.status, 0, run.stdout + run.stderr);
         for (const pack of policyPacks()) {
-            assert.ok(
-                fs.existsSync(path.join(dir, "stacks", "policy-config", env, `${pack}.json`)),
+            assert.match(
+                run.stdout,
+                new RegExp(`^wrote stacks/policy-config/${env}/${pack}\\.json$`, "m"),
+            );
+            assert.equal(
+                fs.readFileSync(
+                    path.join(dir, "stacks", "policy-config", env, `${pack}.json`),
+                    "utf8",
+                ),
+                fs.readFileSync(
+                    path.join(dir, "stacks", "policy-config", "prod", `${pack}.json`),
+                    "utf8",
+                ),
             );
         }
     });

@@ -24,7 +24,7 @@ import {
 } from "../../components/kyverno/render";
 import { podBearingTypes, pulumiTypeOf } from "../../policypacks/lib/workloads";
 import { policies as workloadPolicies } from "../../policypacks/workload-security/policies";
-import type { AdmissionExemption } from "../../stacks/sections/admission";
+import type { AdmissionExemption } from "../../contract/exemptions";
 import { Obj, pod, withSpec } from "../fixtures/admission/objects";
 import {
     legacyExporterExemption,

@@ -35,7 +35,9 @@ interface CheckRun {
 function program(image: { repository: string; tag: string }): string {
     return [
         `import { chartRelease } from ${JSON.stringify(path.join(root, "components/shared/chart-release"))};`,
-        `export * from ${JSON.stringify(path.join(root, "index"))};`,
+        `import platformProgram = require(${JSON.stringify(path.join(root, "index"))});`,
+        `export = async () => {`,
+        `const outputs = await platformProgram();`,
         `chartRelease(`,
         `    "agent",`,
         `    {`,
@@ -48,6 +50,8 @@ function program(image: { repository: string; tag: string }): string {
         `    { namespace: "agents", values: { image: ${JSON.stringify(image)}, replicaCount: 1 } },`,
         `    {},`,
         `);`,
+        `return outputs;`,
+        `};`,
         ``,
     ].join("\n");
 }

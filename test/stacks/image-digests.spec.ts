@@ -19,7 +19,7 @@ import {
 import { imageCopy, pinImage, pinRegistryImage } from "../../components/shared/chart-source";
 import { isAllowedImage, parseImage } from "../../policypacks/lib/images";
 import { loadSettings } from "../../stacks";
-import { missingImageDigests } from "../../stacks/sections/sources";
+import { missingImageDigests } from "../../components/platform/settings";
 import { readStackConfig } from "../../tools/check/stack-config";
 import { runCheckProcess } from "../util/check-process";
 import { issuesOf } from "../util/settings";

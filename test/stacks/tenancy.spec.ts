@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { loadSettings, SettingsError, SettingsIssue } from "../../stacks";
-import { makeBreakGlassSection } from "../../stacks/sections/tenancy";
+import { makeBreakGlassSection } from "../../components/break-glass/settings";
 import { readStackConfig } from "../../tools/check/stack-config";
 
 const key = (k: string): string => `sovereign-contour:${k}`;

@@ -98,7 +98,7 @@ describe("offline check (npm run check)", function () {
     });
 
     it("gives the same verdicts as the SDK's own host on the whole Pod Security corpus", function () {
-        // The check's host decodes requests itself (tools/check/pack-decode.ts); every violation,
+        // The check's host decodes requests itself (tools/check/protocol/); every violation,
         // message and order must be what the SDK's host, decoding with google-protobuf, gives.
         const corpus =
             process.env.POD_SECURITY_CORPUS ??

@@ -15,7 +15,7 @@ import {
     MockMonitorLike,
     RegisterRequest,
 } from "../../tools/check/engine";
-import { WireObject } from "../../tools/check/wire";
+import { WireObject } from "../../tools/check/protocol";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
 const secretValue = "1b47061264138c4ac30d75fd1eb44270";
@@ -134,7 +134,7 @@ describe("check: the in-process engine answers registrations as the SDK's mock m
 
     it("numbers google-protobuf treats specially (NaN, -0) and exotic values read the same", async () => {
         // serializeProperties turns symbols, functions, bigints, Maps and Dates into {} or
-        // drops them; NaN and -0 reach the Struct, and wire.ts leaves them to google-protobuf.
+        // drops them; NaN and -0 reach the Struct, and struct.ts leaves them to google-protobuf.
         const req = request("kubernetes:core/v1:ConfigMap", "odd", { a: 1 });
         const odd = (i: Record<string, unknown>): Record<string, unknown> => ({
             ...i,

@@ -35,8 +35,8 @@ function refusal(run: () => void): string {
 }
 
 const create = (stack: string): string =>
-    `create it with one <pack>.json per pack (platform-guardrails.json, workload-security.json), ` +
-    `starting from a copy of stacks/policy-config/prod/ aligned with Pulumi.${stack}.yaml (see ` +
+    `generate it from Pulumi.${stack}.yaml with \`npm run policy-config -- --stack ${stack}\` ` +
+    `(one <pack>.json per pack: platform-guardrails.json, workload-security.json; see ` +
     `stacks/policy-config/README.md), or give the folder with --policy-config-dir`;
 
 describe("check: every pack's config file is required", () => {
@@ -109,7 +109,10 @@ describe("check: every pack's config file is required", () => {
         assert.equal(
             run.stderr,
             `--stack: no policy-pack config for stack "elsewhere": stacks/policy-config/elsewhere/ ` +
-                `does not exist; ${create("elsewhere")}\n`,
+                `does not exist; generate it from ${stackFile} with \`npm run policy-config -- ` +
+                `--stack-file ${stackFile}\` (one <pack>.json per pack: platform-guardrails.json, ` +
+                `workload-security.json; see stacks/policy-config/README.md), or give the folder ` +
+                `with --policy-config-dir\n`,
         );
         assert.notEqual(run.report?.passed, true, "no passing report");
     });

@@ -1,20 +1,21 @@
 /**
  * The check's pack host decodes Analyze, Remediate and AnalyzeStack requests itself
- * (tools/check/pack-decode.ts): every field but the properties by the generated code, the
- * properties straight to JavaScript, once. What the policy SDK then reads from the request must be
- * what it reads from the generated code's own decoding.
+ * (tools/check/protocol/pack-decode.ts): every field but the properties by the generated code,
+ * the properties straight to JavaScript, once. What the policy SDK then reads from the request
+ * must be what it reads from the generated code's own decoding.
  */
 import * as assert from "assert";
 import * as path from "path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { codec } from "../../tools/check/codec";
+import { codec } from "../../tools/check/protocol";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
+import * as fields from "../../tools/check/protocol/fields";
 import {
     decodePropertiesOnce,
     delegatedMessages,
     propertiesDecodedOnce,
     PropertyDecoding,
-} from "../../tools/check/pack-decode";
+} from "../../tools/check/protocol/pack-decode";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
 
@@ -109,24 +110,44 @@ function assertReadsAs(
 }
 
 const decoding = new PropertyDecoding(Struct.prototype);
+const requestProperties = fields.AnalyzeRequest.properties;
+const resourceProperties = fields.AnalyzerResource.properties;
 
 describe("check: the pack host decodes each resource's properties once", () => {
     it("AnalyzeRequest: every field reads as the generated code decodes it", () => {
         const bytes = Buffer.from(request("web").serializeBinary());
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
+        const ours = decoding.message(
+            analyzerpb.AnalyzeRequest,
+            bytes,
+            0,
+            bytes.length,
+            requestProperties,
+        );
         assertReadsAs(ours, analyzerpb.AnalyzeRequest.deserializeBinary(bytes));
     });
 
     it("converts the properties once and hands every caller that value", () => {
         const bytes = Buffer.from(request("web").serializeBinary());
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
+        const ours = decoding.message(
+            analyzerpb.AnalyzeRequest,
+            bytes,
+            0,
+            bytes.length,
+            requestProperties,
+        );
         const first = ours.getProperties()?.toJavaScript();
         assert.strictEqual(ours.getProperties()?.toJavaScript(), first);
     });
 
     it("the properties stand-in fails loudly on anything but toJavaScript", () => {
         const bytes = Buffer.from(request("web").serializeBinary());
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
+        const ours = decoding.message(
+            analyzerpb.AnalyzeRequest,
+            bytes,
+            0,
+            bytes.length,
+            requestProperties,
+        );
         assert.throws(() => ours.getProperties()?.getFieldsMap());
     });
 
@@ -134,7 +155,13 @@ describe("check: the pack host decodes each resource's properties once", () => {
         const req = request("bare");
         req.clearProperties();
         const bytes = Buffer.from(req.serializeBinary());
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
+        const ours = decoding.message(
+            analyzerpb.AnalyzeRequest,
+            bytes,
+            0,
+            bytes.length,
+            requestProperties,
+        );
         assert.strictEqual(ours.getProperties(), undefined);
     });
 
@@ -143,7 +170,13 @@ describe("check: the pack host decodes each resource's properties once", () => {
         const second = new analyzerpb.AnalyzeRequest();
         second.setProperties(Struct.fromJavaScript({ extra: "yes", kind: "Other" }));
         const bytes = Buffer.concat([first, Buffer.from(second.serializeBinary())]);
-        const ours = decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request");
+        const ours = decoding.message(
+            analyzerpb.AnalyzeRequest,
+            bytes,
+            0,
+            bytes.length,
+            requestProperties,
+        );
         const sdk = analyzerpb.AnalyzeRequest.deserializeBinary(bytes);
         assertReadsAs(ours, sdk);
         assert.strictEqual(
@@ -152,7 +185,7 @@ describe("check: the pack host decodes each resource's properties once", () => {
         );
     });
 
-    it("parses every field the check sends itself (nothing left to the generated code)", () => {
+    it("splits off the properties of whatever the check sends (nothing left whole)", () => {
         const before = delegatedMessages.count;
         const req = request("web");
         const o = options("urn:parent");
@@ -162,7 +195,7 @@ describe("check: the pack host decodes each resource's properties once", () => {
         req.setOptions(o);
         const bytes = Buffer.from(req.serializeBinary());
         assertReadsAs(
-            decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request"),
+            decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, requestProperties),
             analyzerpb.AnalyzeRequest.deserializeBinary(bytes),
         );
         const r = stackResource("deps");
@@ -170,13 +203,13 @@ describe("check: the pack host decodes each resource's properties once", () => {
         r.getPropertydependenciesMap().set("aa", new analyzerpb.AnalyzerPropertyDependencies());
         const rb = Buffer.from(r.serializeBinary());
         assertReadsAs(
-            decoding.message(analyzerpb.AnalyzerResource, rb, 0, rb.length, "resource"),
+            decoding.message(analyzerpb.AnalyzerResource, rb, 0, rb.length, resourceProperties),
             analyzerpb.AnalyzerResource.deserializeBinary(rb),
         );
         assert.strictEqual(delegatedMessages.count, before);
     });
 
-    it("leaves what it does not parse to the generated code: a provider, unknown fields, bad UTF-8", () => {
+    it("a provider, unknown fields and bad UTF-8 in the other fields read as the generated code reads them", () => {
         const withProvider = request("p");
         const provider = new analyzerpb.AnalyzerProviderResource();
         provider.setType("pulumi:providers:kubernetes");
@@ -194,8 +227,54 @@ describe("check: the pack host decodes each resource's properties once", () => {
         for (const bytes of [Buffer.from(withProvider.serializeBinary()), unknownField, badName]) {
             const before = delegatedMessages.count;
             assertReadsAs(
-                decoding.message(analyzerpb.AnalyzeRequest, bytes, 0, bytes.length, "request"),
+                decoding.message(
+                    analyzerpb.AnalyzeRequest,
+                    bytes,
+                    0,
+                    bytes.length,
+                    requestProperties,
+                ),
                 analyzerpb.AnalyzeRequest.deserializeBinary(bytes),
+            );
+            assert.strictEqual(delegatedMessages.count, before);
+        }
+    });
+
+    it("leaves a message it cannot split to the generated code whole", () => {
+        const base = Buffer.from(request("odd").serializeBinary());
+        // The properties field twice: the generated code merges both.
+        const second = new analyzerpb.AnalyzeRequest();
+        second.setProperties(Struct.fromJavaScript({ more: true }));
+        const twice = Buffer.concat([base, Buffer.from(second.serializeBinary())]);
+        let before = delegatedMessages.count;
+        const ours = decoding.message(
+            analyzerpb.AnalyzeRequest,
+            twice,
+            0,
+            twice.length,
+            requestProperties,
+        );
+        assertReadsAs(ours, analyzerpb.AnalyzeRequest.deserializeBinary(twice));
+        assert.strictEqual((ours.getProperties()?.toJavaScript() as { more: boolean }).more, true);
+        assert.strictEqual(delegatedMessages.count, before + 1);
+        // The properties field with another wire type than the table's, and a field cut short:
+        // the generated code refuses both, and so does the pack host.
+        const wrongType = Buffer.concat([
+            base,
+            Buffer.from([(requestProperties.number << 3) | fields.WireType.varint, 0x01]),
+        ]);
+        const cut = base.subarray(0, base.length - 1);
+        for (const bytes of [wrongType, cut]) {
+            before = delegatedMessages.count;
+            assert.throws(() => analyzerpb.AnalyzeRequest.deserializeBinary(bytes));
+            assert.throws(() =>
+                decoding.message(
+                    analyzerpb.AnalyzeRequest,
+                    bytes,
+                    0,
+                    bytes.length,
+                    requestProperties,
+                ),
             );
             assert.strictEqual(delegatedMessages.count, before + 1);
         }
@@ -224,7 +303,7 @@ describe("check: the pack host decodes each resource's properties once", () => {
     });
 });
 
-describe("check: CHECK_CODEC chooses the pack host's decoding (tools/check/codec.ts)", () => {
+describe("check: CHECK_CODEC chooses the pack host's decoding (tools/check/protocol/codec.ts)", () => {
     it("is the hand-written decoding unless google-protobuf is asked for, and refuses anything else", () => {
         assert.strictEqual(codec({}), "check");
         assert.strictEqual(codec({ CHECK_CODEC: "" }), "check");

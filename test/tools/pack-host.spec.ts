@@ -36,7 +36,7 @@ describe("pack host", () => {
         const parentScript = `
             const { spawn } = require("child_process");
             const host = spawn(process.execPath, ["-r", ${JSON.stringify(path.join(root, "tools", "ts-register.js"))},
-                ${JSON.stringify(path.join(root, "tools", "check", "pack-host.ts"))}, "127.0.0.1:0",
+                ${JSON.stringify(path.join(root, "tools", "check", "protocol", "pack-host.ts"))}, "127.0.0.1:0",
                 ${JSON.stringify(path.join(root, "policypacks", "workload-security"))}],
                 { stdio: ["ignore", "pipe", "inherit"] });
             host.stdout.once("data", () => console.log(host.pid));

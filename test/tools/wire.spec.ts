@@ -1,17 +1,22 @@
 /**
- * tools/check/wire.ts encodes and decodes google.protobuf.Struct without google-protobuf's message
- * objects. Whatever it returns must be exactly what google-protobuf returns: the same bytes, the
- * same values with keys in the same order, the same numbers (to the sign of zero), and the same
- * errors. These tests compare both on generated values (seeded, so a failure reproduces), on
- * hand-picked edge cases, on non-canonical encodings, and on real Kubernetes objects (the upstream
- * Pod Security corpus and the project's own test charts).
+ * tools/check/protocol/struct.ts encodes and decodes google.protobuf.Struct without
+ * google-protobuf's message objects. Whatever it returns must be exactly what google-protobuf
+ * returns: the same bytes, the same values with keys in the same order, the same numbers (to the
+ * sign of zero), and the same errors. These tests compare both on generated values (seeded, so a
+ * failure reproduces), on hand-picked edge cases, on non-canonical encodings, and on real
+ * Kubernetes objects (the upstream Pod Security corpus and the project's own test charts).
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { parseAllDocuments } from "yaml";
-import { decodeStruct, delegated, encodeStruct, structRoundTrip } from "../../tools/check/wire";
+import {
+    decodeStruct,
+    delegated,
+    encodeStruct,
+    structRoundTrip,
+} from "../../tools/check/protocol/struct";
 import { prng } from "../util/prng";
 
 /** Deep equality that also compares key order and tells -0 from 0. */
@@ -61,7 +66,7 @@ function outcome<T>(f: () => T): { value: T } | { error: string } {
     }
 }
 
-/** Asserts every wire.ts function agrees with google-protobuf on `input`. */
+/** Asserts every struct.ts function agrees with google-protobuf on `input`. */
 function assertAgrees(input: object, label: string): void {
     const expectedBytes = outcome(() => Struct.fromJavaScript(input as never).serializeBinary());
     const actualBytes = outcome(() => encodeStruct(input));

@@ -6,12 +6,8 @@
  * typed public surface, so their shapes are declared here, once.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { structRoundTrip, WireObject } from "./wire";
-import { codec } from "./codec";
-
-/** Whether answers go through google-protobuf instead (tools/check/codec.ts). */
-const generatedCode = codec() === "google-protobuf";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { registrationObject, WireObject } from "./protocol";
 
 /** The parts of the SDK's RegisterResourceRequest the recorders read. */
 export interface RegisterRequest {
@@ -148,18 +144,11 @@ export function sdkBookkeepingSkipped(): boolean {
     return debuggableModule.debuggablePromise === passThrough && resource.callsites === noCallsites;
 }
 
-/** A Struct whose `toJavaScript()` is `value()`: the only way the SDK reads a response's object. */
-function structReading(value: () => WireObject): Struct {
-    const struct = new Struct();
-    Object.defineProperty(struct, "toJavaScript", { value });
-    return struct;
-}
-
 /**
  * Answers a registration exactly as the SDK's `MockMonitor.registerResource` does, without its
  * two google-protobuf conversions: the mocks see the inputs deserialized from `inputs` (the
  * request's properties, already converted by the caller), and the program reads back
- * `Struct.fromJavaScript(state).toJavaScript()` computed directly (`structRoundTrip`). Both
+ * `Struct.fromJavaScript(state).toJavaScript()` computed directly (`registrationObject`). Both
  * conversions were a large part of the program phase on large stacks. test/tools/engine.spec.ts
  * compares the answers with the SDK's own.
  */
@@ -184,11 +173,7 @@ export async function answerRegistration(
         const response = new resourcePb.RegisterResourceResponse();
         response.setUrn(urn);
         response.setId(result.id || "");
-        response.setObject(
-            generatedCode
-                ? Struct.fromJavaScript(serializedState as never)
-                : structReading(() => structRoundTrip(serializedState)),
-        );
+        response.setObject(registrationObject(serializedState));
         callback(null, response);
     } catch (err) {
         callback(err, undefined);

@@ -6,6 +6,7 @@ import { UsageError } from "./errors";
 export interface PackConfigDirOptions {
     readonly projectDir: string;
     readonly stack?: string;
+    readonly stackFile?: string;
     readonly policyConfig?: string;
     readonly policyConfigDir?: string;
 }
@@ -50,9 +51,12 @@ export function requirePackConfigFiles(
     const stack = opts.stack as string;
     const rel = `stacks/policy-config/${stack}/`;
     const dir = path.join(opts.projectDir, "stacks", "policy-config", stack);
+    const generate =
+        opts.stackFile !== undefined
+            ? `${opts.stackFile} with \`npm run policy-config -- --stack-file ${opts.stackFile}\``
+            : `Pulumi.${stack}.yaml with \`npm run policy-config -- --stack ${stack}\``;
     const create =
-        `create it with one <pack>.json per pack (${files}), starting from a copy of ` +
-        `stacks/policy-config/prod/ aligned with Pulumi.${stack}.yaml (see ` +
+        `generate it from ${generate} (one <pack>.json per pack: ${files}; see ` +
         `stacks/policy-config/README.md), or give the folder with --policy-config-dir`;
     if (!isDirectory(dir)) {
         throw new UsageError(

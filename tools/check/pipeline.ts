@@ -36,6 +36,13 @@ export interface PipelineResult {
  */
 export const inFlightLimit = 64;
 
+/**
+ * Resources the program may run ahead of the packs: past it, the check answers no registration
+ * until the packs catch up (runProgram's `holdBack`), so resources waiting to be judged stay a
+ * bounded number on a stack of any size (about 250 tenants; docs/performance.md).
+ */
+export const backlogLimit = 4096;
+
 export class AnalysisPipeline<R extends AnalyzedResource> {
     /** Resources added and not yet handed on (queued, in flight, or judged out of order). */
     private readonly pending = new Map<number, R>();
@@ -51,6 +58,8 @@ export class AnalysisPipeline<R extends AnalyzedResource> {
     private readonly waiting: (() => void)[] = [];
     private finished = false;
     private failure: { error: unknown } | undefined;
+    /** Callers of whenBacklogBelow waiting for the backlog to fall below their limit. */
+    private backlogWaiters: { limit: number; resolve: () => void }[] = [];
 
     /**
      * @param packs the packs, once configured (resources added before wait for them)
@@ -81,6 +90,19 @@ export class AnalysisPipeline<R extends AnalyzedResource> {
     /** How many resources are held: added and not yet handed to `onJudged`. */
     get backlog(): number {
         return this.pending.size;
+    }
+
+    /**
+     * Resolves once fewer than `limit` resources are held (at once if so already, and at once
+     * after a failure, which finish() rethrows). The program's engine waits on it before answering
+     * a registration, so the program never runs more than about `limit` resources ahead of the
+     * packs (docs/performance.md).
+     */
+    whenBacklogBelow(limit: number): Promise<void> | undefined {
+        if (this.pending.size < limit || this.failure !== undefined) {
+            return undefined;
+        }
+        return new Promise<void>((resolve) => this.backlogWaiters.push({ limit, resolve }));
     }
 
     /** Waits for every queued resource; rethrows the first failure. */
@@ -172,10 +194,27 @@ export class AnalysisPipeline<R extends AnalyzedResource> {
                 this.fail(e);
             }
         }
+        this.releaseBacklogWaiters();
     }
 
     private fail(e: unknown): void {
         this.failure ??= { error: e };
+        this.releaseBacklogWaiters();
+    }
+
+    private releaseBacklogWaiters(): void {
+        if (this.backlogWaiters.length === 0) {
+            return;
+        }
+        const still: { limit: number; resolve: () => void }[] = [];
+        for (const waiter of this.backlogWaiters) {
+            if (this.pending.size < waiter.limit || this.failure !== undefined) {
+                waiter.resolve();
+            } else {
+                still.push(waiter);
+            }
+        }
+        this.backlogWaiters = still;
     }
 
     private async acquire(): Promise<void> {

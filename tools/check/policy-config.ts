@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import Ajv, { ErrorObject } from "ajv";
-import { closestKey } from "../../stacks/errors";
+import { closestKey } from "../../contract/suggest";
 import { UsageError } from "./errors";
 import { InputFile, maxPackConfigBytes, readInputFile } from "./input-files";
 

@@ -9,7 +9,7 @@ import {
 } from "./engine";
 import { StandIn, standInFor, StandInValues } from "./standins";
 import { StackConfig } from "./stack-config";
-import { WireObject } from "./wire";
+import { WireObject } from "./protocol";
 
 /** One resource the program registered, with everything a policy or the report needs. */
 export interface RecordedResource {
@@ -67,6 +67,11 @@ class RecordingMonitor extends MockMonitor {
      * it every registration is kept in `recorded`.
      */
     onResource: ((r: RecordedResource) => void) | undefined;
+    /**
+     * Asked before each turn's registrations are answered; while it returns a promise, answers
+     * wait for it (see runProgram's `holdBack`).
+     */
+    holdBack: (() => Promise<void> | undefined) | undefined;
     private readonly waiting: (() => void)[] = [];
     private pumping = false;
 
@@ -88,6 +93,11 @@ class RecordingMonitor extends MockMonitor {
     }
 
     private pump(): void {
+        const held = this.holdBack?.();
+        if (held !== undefined) {
+            void held.then(() => setImmediate(() => this.pump()));
+            return;
+        }
         for (const resolve of this.waiting.splice(0, registrationsPerTurn)) {
             resolve();
         }
@@ -140,7 +150,9 @@ class RecordingMonitor extends MockMonitor {
  * are answered by stand-ins. The program is loaded with `require`, so this runs once per process.
  * `onResource` sees each registration as the engine would (the engine analyzes a resource when it
  * is registered, while the program goes on). Given `onResource`, the run keeps no registration
- * itself.
+ * itself. Given `holdBack`, registrations are answered only while it returns undefined: the
+ * program, whose tenants are registered in bounded batches, then waits for the caller (the check
+ * holds it while the packs are behind, so what waits for them stays bounded).
  */
 export async function runProgram(
     projectDir: string,
@@ -148,6 +160,7 @@ export async function runProgram(
     stack: string,
     config: StackConfig,
     onResource?: (r: RecordedResource) => void,
+    holdBack?: () => Promise<void> | undefined,
 ): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(config.values, config.secretKeys);
     const standIns: StandIn[] = [];
@@ -165,12 +178,15 @@ export async function runProgram(
         call: (args) => ({ ...(args.inputs as Record<string, unknown>) }),
     });
     monitor.onResource = onResource;
+    monitor.holdBack = holdBack;
     installMonitor(monitor, project, stack);
 
     const entry = path.join(projectDir, "index.ts");
     const exported = await pulumi.runtime.runInPulumiStack(async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        return require(entry) as unknown;
+        const program = require(entry) as unknown;
+        // A program that exports a function is called and awaited, as the language host does.
+        return typeof program === "function" ? await (program as () => unknown)() : program;
     });
     // The stack's outputs resolve before every registration has reached the monitor; draining the
     // RPC queue (as the language host does before it exits) makes the record complete.

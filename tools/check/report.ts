@@ -103,9 +103,53 @@ export interface Report {
     readonly cpuSeconds: { readonly check: number; readonly packs: Record<string, number> };
     /** The active break-glass entry of the stack, or null. */
     readonly breakGlass: unknown;
+    /**
+     * The platform's optional components that do not run, each with its reason (stack mode: the
+     * program's `disabledComponents` output); absent when every component runs.
+     */
+    readonly disabledComponents?: readonly ReportDisabledComponent[];
     readonly notes: string[];
     /** Status of every catalogued control for this stack (compliance/catalogue.ts). */
     readonly controls: readonly ControlStatus[];
+}
+
+/** A component the platform runs without, and why (an override's reason or the setting). */
+export interface ReportDisabledComponent {
+    readonly component: string;
+    readonly reason: string;
+}
+
+/**
+ * The report's `disabledComponents` from the program's output of that name: the field only when a
+ * component is off (a program without the output, or with none off, adds nothing). A malformed
+ * output is a defect of the program, not of the input.
+ */
+export function disabledComponentsField(output: unknown): {
+    disabledComponents?: ReportDisabledComponent[];
+} {
+    if (output === undefined) {
+        return {};
+    }
+    const valid =
+        Array.isArray(output) &&
+        output.every(
+            (d: unknown) =>
+                typeof d === "object" &&
+                d !== null &&
+                typeof (d as Record<string, unknown>).component === "string" &&
+                typeof (d as Record<string, unknown>).reason === "string",
+        );
+    if (!valid) {
+        throw new Error(
+            `the program's disabledComponents output is ${JSON.stringify(output)}; expected a ` +
+                "list of { component, reason } (Platform.disabledComponents)",
+        );
+    }
+    const list = (output as ReportDisabledComponent[]).map(({ component, reason }) => ({
+        component,
+        reason,
+    }));
+    return list.length > 0 ? { disabledComponents: list } : {};
 }
 
 /** Maps a diagnostic to the report's violation shape. */
@@ -180,6 +224,12 @@ export function renderMarkdown(r: Report): string {
             lines.push(
                 `| ${e.name} | ${e.namespace} | ${e.rules.join(", ")} | ${e.podSecurity ?? "restricted"} | ${e.owner} | ${e.reviewBy} | ${e.justification.replace(/\|/g, "\\|")} |`,
             );
+        }
+    }
+    if (r.disabledComponents !== undefined && r.disabledComponents.length > 0) {
+        lines.push("", "## Disabled components", "", "The platform runs without:", "");
+        for (const d of r.disabledComponents) {
+            lines.push(`- ${d.component}: ${cell(d.reason)}`);
         }
     }
     lines.push("", "## Break-glass", "");

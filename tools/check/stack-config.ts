@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { closestKey } from "../../stacks/errors";
+import { closestKey } from "../../contract/suggest";
 import { UsageError } from "./errors";
 import { InputFile, maxStackFileBytes, readInputFile } from "./input-files";
 import { firstControlCharacter } from "./kube-yaml";

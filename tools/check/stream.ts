@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { AnalyzedResource, AnalyzeStackRequestBuilder } from "./analyzer";
+import { AnalyzedResource, AnalyzeStackRequestBuilder } from "./protocol";
 import { SimObject } from "./admission/types";
 import { NamespaceIsolationCollector } from "./evidence";
 import { isCrd } from "./helm";
@@ -18,7 +18,7 @@ import { validateObject } from "./kube-schema";
 import { maskObject } from "./masking";
 import { chartImages, UnpinnedImageValue } from "./mirror";
 import { Report } from "./report";
-import { exemptionReasonAnnotation } from "../../components/system-namespaces/render";
+import { exemptionReasonAnnotation } from "../../contract/annotations";
 import { chartType } from "../../policypacks/platform-guardrails/lib/charts";
 import { isRecord } from "./values";
 

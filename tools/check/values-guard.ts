@@ -51,7 +51,7 @@
  * is not a plain word prints in brackets (`nodeSelector["kubernetes.io/os"]`).
  */
 import * as YAML from "yaml";
-import { closestKey } from "../../stacks/errors";
+import { closestKey } from "../../contract/suggest";
 
 /** The pack name the check reports these violations under. */
 export const chartValuesPack = "check";

@@ -41,8 +41,8 @@ export function describeChartFacts(type: string, props: KubeObject, name: string
         : `ChartSource "${name}"`;
 }
 
-/** An exact chart version: the same rule the stack settings apply (`stacks/sections/common.ts`). */
-export const exactVersionPattern = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+/** An exact chart version: the rule the `charts` settings apply too (`contract/charts.ts`). */
+export { exactVersionPattern } from "../../../contract/charts";
 
 /** Where a chart comes from. */
 export type ChartSource =

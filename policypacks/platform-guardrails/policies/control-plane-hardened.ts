@@ -3,7 +3,7 @@ import {
     anonymousHealthPaths,
     cisApiServerCipherSuites,
     podSecurityExemptNamespaces,
-} from "../../../components/control-plane/defaults";
+} from "../../../contract/control-plane";
 import { isPlatformStack } from "../../lib/platform";
 import { kubernetesReleasePattern } from "../../../contract/kubernetes";
 

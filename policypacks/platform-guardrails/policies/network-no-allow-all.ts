@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { minIpv4Prefix, minIpv6Prefix } from "../../../components/platform-network/addresses";
+import { minIpv4Prefix, minIpv6Prefix } from "../../../contract/network";
 import { describeObject, isObject, KubeObject } from "../../lib/workloads";
 import { objectKey } from "../../lib/objects";
 import { allowListProperty } from "../lib/config";

@@ -6,9 +6,10 @@ import {
     tenantComponentType,
     tenantNamespaces,
 } from "./tenant-namespace-guardrails";
+import { layerType } from "../../../contract/layers";
 
-/** Type token of the platform's layer components. */
-export const layerType = "sovereign:platform:Layer";
+/** Type token of the platform's layer components (`contract/layers.ts`). */
+export { layerType };
 
 /** The enforcement layers of a stack: Layer components named `enforcement` or `<platform>-enforcement`. */
 export function enforcementLayers(resources: readonly PolicyResource[]): PolicyResource[] {

@@ -1,5 +1,5 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { clusterDns } from "../../../components/tenant-namespace/defaults";
+import { clusterDns } from "../../../contract/network";
 import { ownerLabel, tenantLabel } from "../../../contract/labels";
 import { namespaceOf } from "../../lib/objects";
 import { defaultDenies, policyTypesOf, selectsAllPods } from "../lib/network";

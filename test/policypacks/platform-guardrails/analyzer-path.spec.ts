@@ -10,7 +10,7 @@ import { Diagnostic, PolicyPackPlugin } from "../../../tools/check/analyzer";
 import { readPackConfig, reconcilePackConfig } from "../../../tools/check/policy-config";
 import { clusterRole, namespace, service, T } from "../../fixtures/platform/guardrails";
 import { compliantDeployment } from "../../fixtures/workloads/compliant";
-import { WireObject } from "../../../tools/check/wire";
+import { WireObject } from "../../../tools/check/protocol";
 import { secret, urnOf } from "../../util/policy-rpc-harness";
 
 const root = path.resolve(__dirname, "../../..");

@@ -12,6 +12,7 @@ import {
     evaluatePodSecurity,
     formatPodSecurityFailure,
 } from "../../../policypacks/workload-security/lib/pod-security";
+import { splitRegistry } from "../../../contract/images";
 import { isRecord } from "../values";
 import { jmespath, KyvernoContext, preconditionsHold, substitute } from "./kyverno-expressions";
 import { changedPaths, strategicMerge } from "./kyverno-patch";
@@ -586,11 +587,7 @@ export function podImages(pod: Obj): { list: string; name: string; image: string
 
 /** The references an image matches as (as written, and with Docker Hub's registry made explicit). */
 function imageForms(image: string): string[] {
-    const first = image.split("/")[0];
-    const hasRegistry =
-        image.includes("/") &&
-        (first.includes(".") || first.includes(":") || first === "localhost");
-    return hasRegistry ? [image] : [image, `docker.io/${image}`];
+    return splitRegistry(image).registry !== undefined ? [image] : [image, `docker.io/${image}`];
 }
 
 /** True when a verifyImages entry covers the image. */
