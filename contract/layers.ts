@@ -22,3 +22,6 @@ export type LayerName = (typeof layerNames)[number];
 
 /** Type token of the platform's layer components. */
 export const layerType = "sovereign:platform:Layer";
+
+/** Type token of the platform's root component, the one the offline check requires of a stack. */
+export const platformType = "sovereign:platform:Platform";

@@ -19,6 +19,7 @@ import {
 import { SystemNamespaces } from "../system-namespaces";
 import { TenantNamespace, tenantNamespaceArgs } from "../tenant-namespace";
 import { applyOrder, gatesBefore, LayerGates, LayerName, PlatformLayer } from "./layers";
+import { platformType } from "../../contract/layers";
 import {
     ComponentShape,
     DisabledComponent,
@@ -137,7 +138,7 @@ export class Platform extends pulumi.ComponentResource {
     readonly nodeArtifacts: Readonly<Record<string, pulumi.Output<string>>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("sovereign:platform:Platform", name, {}, opts);
+        super(platformType, name, {}, opts);
         // The overrides, checked against the settings; a component disabled by an override is
         // off in the settings the platform reads, exactly as `<component>.enabled: false` is.
         const overrides = resolveOverrides(args.overrides, args.settings, this);

@@ -41,6 +41,7 @@ import {
     unknownPolicyNames,
 } from "./policy-config";
 import { InputFile } from "./input-files";
+import { platformType } from "../../contract/layers";
 import { closestKey } from "../../contract/suggest";
 import { runProgram } from "./program";
 import {
@@ -200,12 +201,20 @@ async function judgeStreamed(
     if (opts.stack !== undefined) {
         const config = readStackConfig(opts.projectDir, opts.stack, opts.stackFile);
         run.inputs.push(config.input);
+        // Fail closed: the packs' stack policies apply only to stacks built from the contour's
+        // components, so a program that built nothing would pass every one of them.
+        let platformRegistered = false;
+        let registered = 0;
         const program = await runProgram(
             opts.projectDir,
             projectName,
             opts.stack,
             config,
             (r) => {
+                registered++;
+                if (r.type === platformType) {
+                    platformRegistered = true;
+                }
                 const j = judgedResource(r, () => ({
                     plain: plainValue(r.properties, false) as Record<string, unknown>,
                     masked: plainValue(r.properties, true) as Record<string, unknown>,
@@ -225,6 +234,14 @@ async function judgeStreamed(
             },
             () => pipeline.whenBacklogBelow(backlogLimit),
         );
+        if (!platformRegistered) {
+            throw new Error(
+                `the program of stack "${opts.stack}" registered no ${platformType} ` +
+                    `(${registered} resources registered): the check judges the platform program, ` +
+                    "and a program that does not build the Platform is refused, not passed; " +
+                    "expected index.ts to construct the Platform (see docs/extending.md)",
+            );
+        }
         outputs = program.outputs;
         standIns = program.standIns;
         standInValues = program.standInValues;
