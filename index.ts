@@ -52,10 +52,11 @@ export = async () => {
             justification: e.justification,
         })),
         /**
-         * The platform's images to mirror: each enabled component's upstream reference, the reference
+         * The platform's images to mirror: each component's upstream reference (of the components
+         * the platform runs: one an override disables is left out), the reference
          * the cluster pulls it by (through `images.mirror`) and its recorded digest (`images.digests`).
          */
-        imageSources: platformImagesOf(settings).map((source) =>
+        imageSources: platformImagesOf(platform.effectiveSettings).map((source) =>
             imageCopy(source, settings.images),
         ),
         /** The target Kubernetes minor version. */

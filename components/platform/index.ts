@@ -132,6 +132,12 @@ export class Platform extends pulumi.ComponentResource {
      */
     readonly disabledComponents: readonly DisabledComponent[];
     /**
+     * The settings the platform was built from: the stack's, with each component an override
+     * disables switched off (`<component>.enabled: false`). What the program derives from the
+     * settings beside the platform (the images to mirror) reads these.
+     */
+    readonly effectiveSettings: PlatformSettings;
+    /**
      * Documents that live on nodes and control-plane hosts rather than in the Kubernetes API, by
      * relative file path (`control-plane/audit-policy.yaml`). Values holding key material are secrets.
      */
@@ -423,6 +429,7 @@ export class Platform extends pulumi.ComponentResource {
 
         this.layers = layers;
         this.disabledComponents = overrides.disabled;
+        this.effectiveSettings = settings;
         this.gates = layerGates;
         this.network = network;
         this.nodeArtifacts = nodeArtifacts;

@@ -179,6 +179,14 @@ describe("docs/extending.md: a replaced or reconfigured component", function () 
                 run.markdown,
             );
             assert.equal(run.report.resourcesByType[falcoType], undefined);
+            // Nothing of Falco is left to mirror either (mirror.json's image sources).
+            const sources = run.mirror.imageSources.map((i) => i.source);
+            assert.ok(sources.length > 0, "mirror.json lists image sources");
+            assert.deepEqual(
+                sources.filter((s) => s.includes("falcosecurity/")),
+                [],
+                sources.join(", "),
+            );
         });
     });
 });

@@ -203,6 +203,8 @@ export interface CheckRun {
     readonly output: string;
     readonly report: CheckReport;
     readonly markdown: string;
+    /** mirror.json: the charts and images to mirror (`imageSources` holds each upstream image). */
+    readonly mirror: { readonly imageSources: readonly { readonly source: string }[] };
 }
 
 /**
@@ -295,6 +297,9 @@ export class ProjectCopy {
             output,
             report: JSON.parse(fs.readFileSync(reportFile, "utf8")) as CheckReport,
             markdown: fs.readFileSync(path.join(out, name, "report.md"), "utf8"),
+            mirror: JSON.parse(
+                fs.readFileSync(path.join(out, name, "mirror.json"), "utf8"),
+            ) as CheckRun["mirror"],
         };
     }
 }
