@@ -58,6 +58,15 @@ function packFlags(stack: string): string[] {
 }
 const install: Call = ["npm", "ci"];
 const check = (stack: string): Call => ["npm", "run", "check", "--", "--stack", stack];
+const packConfigs = (stack: string): Call => [
+    "npm",
+    "run",
+    "policy-config",
+    "--",
+    "--check",
+    "--stack",
+    stack,
+];
 const preview = (stack: string): Call => [
     "pulumi",
     "preview",
@@ -313,15 +322,20 @@ describe("ci/github-actions.yml", () => {
     });
 
     for (const stack of stacks) {
-        it(`${stack}: npm ci, the offline check, then pulumi preview with every pack and its config`, () => {
+        it(`${stack}: npm ci, the pack-config check, the offline check, then pulumi preview with every pack and its config`, () => {
             const job = githubJobs.preview;
             assert.equal(job.environment, "${{ matrix.stack }}-preview");
             assert.equal(job.if, undefined, "on every event");
             const run = runGithubJob(job, stack, repositoryMirror());
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(argvOf(run.calls), [install, check(stack), preview(stack)]);
+            assert.deepEqual(argvOf(run.calls), [
+                install,
+                packConfigs(stack),
+                check(stack),
+                preview(stack),
+            ]);
             // The preview reaches the stack's cluster with the environment's KUBECONFIG secret.
-            const kubeconfig = run.calls[2].env.KUBECONFIG;
+            const kubeconfig = run.calls[3].env.KUBECONFIG;
             assert.equal(kubeconfig, path.join(run.runnerTemp, "kubeconfig"));
             assert.equal(fs.readFileSync(kubeconfig, "utf8"), "stand-in for secret KUBECONFIG\n");
             assert.equal(fs.statSync(kubeconfig).mode & 0o777, 0o600);
@@ -334,10 +348,10 @@ describe("ci/github-actions.yml", () => {
             assert.equal(job.environment, "${{ matrix.stack }}");
             const run = runGithubJob(job, stack, repositoryMirror());
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(argvOf(run.calls), [install, up(stack)]);
+            assert.deepEqual(argvOf(run.calls), [install, packConfigs(stack), up(stack)]);
             // Non-interactive: without this the CLI refuses to update.
-            assert.equal(run.calls[1].env.PULUMI_SKIP_CONFIRMATIONS, "true");
-            assert.equal(run.calls[1].env.KUBECONFIG, path.join(run.runnerTemp, "kubeconfig"));
+            assert.equal(run.calls[2].env.PULUMI_SKIP_CONFIRMATIONS, "true");
+            assert.equal(run.calls[2].env.KUBECONFIG, path.join(run.runnerTemp, "kubeconfig"));
         });
     }
 
@@ -521,7 +535,7 @@ describe("ci/gitlab-ci.yml", () => {
         });
 
         for (const stack of stacks) {
-            it(`${stack}: npm ci, the offline check, then pulumi preview with every pack and its config`, () => {
+            it(`${stack}: npm ci, the pack-config check, the offline check, then pulumi preview with every pack and its config`, () => {
                 assert.ok(child);
                 const job = resolveJob(child, `preview:${stack}`);
                 assert.equal(job.stage, "preview");
@@ -529,7 +543,12 @@ describe("ci/gitlab-ci.yml", () => {
                 assert.deepEqual(job.environment, { name: `${stack}-preview`, action: "prepare" });
                 const run = runGitlabJob(job, dir);
                 assert.equal(run.code, 0, run.stderr);
-                assert.deepEqual(argvOf(run.calls), [install, check(stack), preview(stack)]);
+                assert.deepEqual(argvOf(run.calls), [
+                    install,
+                    packConfigs(stack),
+                    check(stack),
+                    preview(stack),
+                ]);
             });
 
             it(`${stack}: pulumi up only on main, after every preview, with the same packs and configs`, () => {
@@ -542,8 +561,8 @@ describe("ci/gitlab-ci.yml", () => {
                 assert.deepEqual(job.environment, { name: stack });
                 const run = runGitlabJob(job, dir);
                 assert.equal(run.code, 0, run.stderr);
-                assert.deepEqual(argvOf(run.calls), [install, up(stack)]);
-                assert.equal(run.calls[1].env.PULUMI_SKIP_CONFIRMATIONS, "true");
+                assert.deepEqual(argvOf(run.calls), [install, packConfigs(stack), up(stack)]);
+                assert.equal(run.calls[2].env.PULUMI_SKIP_CONFIRMATIONS, "true");
             });
         }
     });
@@ -572,8 +591,14 @@ function commandsUnder(file: string, heading: string): Call[] {
 describe("README.md: the real-use commands are CI's", () => {
     const readme = commandsUnder("README.md", "## Real use");
 
-    it("npm ci, the offline check, pulumi preview and pulumi up of prod, each with every pack's config", () => {
-        assert.deepEqual(readme, [install, check("prod"), preview("prod"), up("prod")]);
+    it("npm ci, the pack-config check, the offline check, pulumi preview and pulumi up of prod, each with every pack's config", () => {
+        assert.deepEqual(readme, [
+            install,
+            packConfigs("prod"),
+            check("prod"),
+            preview("prod"),
+            up("prod"),
+        ]);
     });
 
     it("equal what ci/github-actions.yml runs for prod", () => {
