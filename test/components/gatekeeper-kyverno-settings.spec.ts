@@ -21,7 +21,7 @@ const exemption = (over: Partial<AdmissionExemption> = {}): AdmissionExemption =
     ...over,
 });
 
-describe("stacks/sections/admission (gatekeeper, kyverno, admissionExemptions)", () => {
+describe("settings of gatekeeper, kyverno and admissionExemptions (components/{gatekeeper,kyverno}/settings.ts, components/platform/settings.ts)", () => {
     it("defaults to enforcing, failing closed, three replicas and only the system namespaces exempt", () => {
         const { settings } = loadSettings({});
         assert.strictEqual(settings.gatekeeper.enabled, true);

@@ -5,7 +5,7 @@ import * as path from "path";
 import { loadSettings, SettingsError, SettingsIssue } from "../../stacks";
 import { readStackConfig, secretStandIn } from "../../tools/check/stack-config";
 
-/** A setting documented as a Pulumi secret is refused in plaintext (stacks/sections/sources.ts). */
+/** A setting documented as a Pulumi secret is refused in plaintext (components/shared/settings.ts). */
 describe("settings that must be Pulumi secrets", () => {
     const key = "sovereign-contour:charts";
     const plaintext = "hunter2-mirror-password";

@@ -31,7 +31,7 @@ function load(raw: Record<string, unknown>) {
     ).settings;
 }
 
-describe("stacks/sections/tenancy", () => {
+describe("settings of tenants, tenancy and breakGlass (components/tenant-namespace/settings.ts, components/break-glass/settings.ts)", () => {
     describe("tenants", () => {
         it("fills a tenant's secure defaults", () => {
             const settings = load({ tenants: [{ name: "inference", owner: "team-inference" }] });
