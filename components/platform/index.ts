@@ -1,34 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformSettings } from "./settings";
-import { AuditPolicy } from "../audit-policy";
-import { BreakGlass } from "../break-glass";
-import { CertManager, certManagerArgsFromSettings } from "../cert-manager";
-import { ControlPlane, controlPlaneArgsFromSettings } from "../control-plane";
-import { EncryptionAtRest } from "../encryption-at-rest";
-import { Falco, falcoArgsFromSettings } from "../falco";
-import { Gatekeeper, gatekeeperArgsFromSettings } from "../gatekeeper";
-import { KubeletHardening } from "../kubelet-hardening";
-import { Kyverno, kyvernoArgsFromSettings } from "../kyverno";
-import { Linkerd, linkerdArgsFromSettings } from "../linkerd";
-import {
-    NetworkPolicyGate,
-    PlatformNamespaceRole,
-    PlatformNetwork,
-    platformNetworkArgsFromSettings,
-} from "../platform-network";
-import { SystemNamespaces } from "../system-namespaces";
-import { TenantNamespace, tenantNamespaceArgs } from "../tenant-namespace";
-import { applyOrder, gatesBefore, LayerGates, LayerName, PlatformLayer } from "./layers";
+import type { AuditPolicy } from "../audit-policy";
+import type { BreakGlass } from "../break-glass";
+import type { CertManager } from "../cert-manager";
+import type { ControlPlane } from "../control-plane";
+import type { EncryptionAtRest } from "../encryption-at-rest";
+import type { Falco } from "../falco";
+import type { Gatekeeper } from "../gatekeeper";
+import type { KubeletHardening } from "../kubelet-hardening";
+import type { Kyverno } from "../kyverno";
+import type { Linkerd } from "../linkerd";
+import type { PlatformNamespaceRole, PlatformNetwork } from "../platform-network";
+import type { SystemNamespaces } from "../system-namespaces";
+import type { TenantNamespace } from "../tenant-namespace";
+import { LayerGates, LayerName, PlatformLayer } from "./layers";
 import { platformType } from "../../contract/layers";
 import {
     ComponentShape,
     DisabledComponent,
-    OverridableComponent,
     PlatformOverrides,
     resolveOverrides,
     withoutDisabled,
 } from "./overrides";
-import { defaultTenantBatchSize, registerTenants } from "./tenants";
+import {
+    buildBaseline,
+    buildBootstrap,
+    buildContext,
+    buildEnforcement,
+    buildRuntime,
+    componentCreator,
+    NetworkIsolation,
+    nodeArtifactsOf,
+} from "./build";
 
 export { applyOrder, gatesBefore, layerNames, PlatformLayer } from "./layers";
 export type { LayerGates, LayerName } from "./layers";
@@ -45,14 +48,6 @@ export type {
     OverridableComponent,
     PlatformOverrides,
 } from "./overrides";
-
-/**
- * The platform's cert-manager as Linkerd's and Falco's arguments take it. A replacement has its
- * public shape, which is all they read; the class type also names its private members.
- */
-function certManagerOf(shape: ComponentShape<CertManager> | undefined): CertManager | undefined {
-    return shape as CertManager | undefined;
-}
 
 /** Arguments of {@link Platform}. */
 export interface PlatformArgs {
@@ -149,292 +144,40 @@ export class Platform extends pulumi.ComponentResource {
         // off in the settings the platform reads, exactly as `<component>.enabled: false` is.
         const overrides = resolveOverrides(args.overrides, args.settings, this);
         const settings = withoutDisabled(args.settings, overrides.disabled);
-        /** Creates one component, as its override (if any) says; otherwise `new ctor(...)`. */
-        const create = <A, C extends pulumi.ComponentResource>(
-            component: OverridableComponent,
-            ctor: new (n: string, a: A, o?: pulumi.ComponentResourceOptions) => C,
-            childName: string,
-            childArgs: A,
-            childOpts: pulumi.ComponentResourceOptions,
-        ): ComponentShape<C> => {
-            const override = overrides.of(component);
-            if (override.kind === "args") {
-                return new ctor(childName, { ...childArgs, ...override.args }, childOpts);
-            }
-            if (override.kind !== "factory") {
-                return new ctor(childName, childArgs, childOpts);
-            }
-            const created: unknown = override.factory(childName, childArgs, childOpts);
-            if (!pulumi.ComponentResource.isInstance(created)) {
-                throw new pulumi.ResourceError(
-                    `overrides.${component}.factory returned ${typeof created} for "${childName}"; ` +
-                        `expected a pulumi.ComponentResource with ${ctor.name}'s public members`,
-                    this,
-                );
-            }
-            return created as ComponentShape<C>;
-        };
-
-        const layers = {} as Record<LayerName, PlatformLayer>;
-        for (const layer of applyOrder) {
-            layers[layer] = new PlatformLayer(`${name}-${layer}`, { layer }, { parent: this });
-        }
-        // Filled layer by layer, in apply order: a layer's gates are known once its components
-        // are constructed, before the next layer's components are.
-        const layerGates: Record<LayerName, pulumi.Resource[]> = {
-            bootstrap: [],
-            enforcement: [],
-            runtime: [],
-            audit: [],
-            baseline: [],
-        };
-        /** Options for a component of `layer`: parented to it, after the gates of earlier layers. */
-        const inLayer = (layer: LayerName): pulumi.ComponentResourceOptions => ({
-            parent: layers[layer],
-            dependsOn: gatesBefore(layerGates, layer),
-        });
-
-        // bootstrap
-        this.systemNamespaces = create(
-            "systemNamespaces",
-            SystemNamespaces,
-            `${name}-system-namespaces`,
-            {
-                namespaces: settings.systemNamespaces,
-                kubernetesVersion: settings.kubernetesVersion,
-            },
-            inLayer("bootstrap"),
-        );
-        // Node and control-plane documents: encryption at rest, API-server audit, kubelet, and the
-        // kubeadm documents that carry the first two's flags and mounts with the kubelet's config.
-        this.encryptionAtRest = create(
-            "encryptionAtRest",
-            EncryptionAtRest,
-            `${name}-encryption-at-rest`,
-            settings.encryptionAtRest,
-            inLayer("bootstrap"),
-        );
-        const breakGlassGroups = [...settings.audit.breakGlassGroups];
-        if (
-            settings.breakGlass.group !== undefined &&
-            !breakGlassGroups.includes(settings.breakGlass.group)
-        ) {
-            breakGlassGroups.push(settings.breakGlass.group);
-        }
-        this.auditPolicy = create(
-            "auditPolicy",
-            AuditPolicy,
-            `${name}-audit-policy`,
-            { ...settings.audit, breakGlassGroups },
-            inLayer("bootstrap"),
-        );
-        this.controlPlane = create(
-            "controlPlane",
-            ControlPlane,
-            `${name}-control-plane`,
-            controlPlaneArgsFromSettings(settings),
-            inLayer("bootstrap"),
-        );
-        this.kubeletHardening = create(
-            "kubeletHardening",
-            KubeletHardening,
-            `${name}-kubelet-hardening`,
-            {
-                ...settings.kubelet,
-                kubeadm: {
-                    ...(settings.controlPlane.kubernetesRelease !== undefined
-                        ? { kubernetesRelease: settings.controlPlane.kubernetesRelease }
-                        : {}),
-                    // The mirror keeps each image's path (registry.k8s.io/kube-apiserver ->
-                    // <mirror>/kube-apiserver), which is kubeadm's <imageRepository>/<name>.
-                    ...(settings.images.mirror !== undefined
-                        ? { imageRepository: settings.images.mirror }
-                        : {}),
-                },
-                controlPlane: [
-                    this.encryptionAtRest.controlPlane,
-                    this.auditPolicy.controlPlane,
-                    this.controlPlane.controlPlane,
-                ],
-            },
-            inLayer("bootstrap"),
-        );
-        // The bootstrap gate: the platform's own namespaces exist.
-        layerGates.bootstrap.push(...Object.values(this.systemNamespaces.namespaces));
-        // Network isolation of the platform namespaces. A component creates its namespace and its
-        // charts itself, so it receives a gate its charts wait for; right after the component is
-        // constructed, the namespace's NetworkPolicies are created (waiting for the namespace
-        // only, in the component's layer) and the gate opens: no platform pod runs unisolated.
-        const networkArgs = platformNetworkArgsFromSettings(settings);
-        const network: Partial<Record<PlatformNamespaceRole, ComponentShape<PlatformNetwork>>> = {};
-        const gates: Partial<Record<PlatformNamespaceRole, NetworkPolicyGate>> = {};
-        const gate = (role: PlatformNamespaceRole): Promise<pulumi.Resource> =>
-            (gates[role] ??= new NetworkPolicyGate()).ready;
-        const isolate = (
-            role: PlatformNamespaceRole,
-            namespace: pulumi.Resource,
-            layer: LayerName,
-        ): void => {
-            const roleArgs = networkArgs[role];
-            if (roleArgs === undefined) {
-                // Never leave a gate closed: the charts waiting on it would never register.
-                throw new pulumi.ResourceError(`no network policies for ${role}`, this);
-            }
-            network[role] = create(
-                "platformNetwork",
-                PlatformNetwork,
-                `${name}-network-${roleArgs.namespaceName}`,
-                { ...roleArgs, namespace },
-                { parent: layers[layer] },
-            );
-            gates[role]?.open(network[role]);
-        };
-        // enforcement
-        if (settings.gatekeeper.enabled) {
-            this.gatekeeper = create(
-                "gatekeeper",
-                Gatekeeper,
-                `${name}-gatekeeper`,
-                { ...gatekeeperArgsFromSettings(settings), networkPolicies: gate("gatekeeper") },
-                inLayer("enforcement"),
-            );
-            isolate("gatekeeper", this.gatekeeper.namespace, "enforcement");
-        }
-        if (settings.kyverno.enabled) {
-            this.kyverno = create(
-                "kyverno",
-                Kyverno,
-                `${name}-kyverno`,
-                { ...kyvernoArgsFromSettings(settings), networkPolicies: gate("kyverno") },
-                inLayer("enforcement"),
-            );
-            isolate("kyverno", this.kyverno.namespace, "enforcement");
-        }
-        // The enforcement gate: every Constraint, ClusterPolicy and PolicyException is in place
-        // (each waits until its controller serves it: a template's status.created, a policy's
-        // Ready condition), so admission is enforcing before anything after it is created.
-        layerGates.enforcement.push(
-            ...Object.values(this.gatekeeper?.constraints ?? {}),
-            ...Object.values(this.kyverno?.policies ?? {}),
-            ...Object.values(this.kyverno?.exceptions ?? {}),
-        );
-        // runtime: Linkerd's certificates come from cert-manager, so it is created after it.
-        if (settings.certManager.enabled) {
-            this.certManager = create(
-                "certManager",
-                CertManager,
-                `${name}-cert-manager`,
-                { ...certManagerArgsFromSettings(settings), networkPolicies: gate("certManager") },
-                inLayer("runtime"),
-            );
-            isolate("certManager", this.certManager.namespace, "runtime");
-        }
-        if (settings.linkerd.enabled) {
-            this.linkerd = create(
-                "linkerd",
-                Linkerd,
-                `${name}-linkerd`,
-                {
-                    ...linkerdArgsFromSettings(
-                        settings,
-                        certManagerOf(this.certManager),
-                        this.systemNamespaces.namespaces,
-                    ),
-                    networkPolicies: gate("linkerd"),
-                    cniNetworkPolicies: gate("linkerdCni"),
-                },
-                inLayer("runtime"),
-            );
-            isolate("linkerd", this.linkerd.namespace, "runtime");
-            isolate("linkerdCni", this.linkerd.cniNamespace, "runtime");
-        }
-        if (settings.falco.enabled) {
-            this.falco = create(
-                "falco",
-                Falco,
-                `${name}-falco`,
-                {
-                    ...falcoArgsFromSettings(
-                        settings,
-                        this.systemNamespaces.namespaces,
-                        certManagerOf(this.certManager),
-                    ),
-                    networkPolicies: gate("falco"),
-                },
-                inLayer("runtime"),
-            );
-            isolate("falco", this.falco.namespace, "runtime");
-        }
-        // The runtime gate: the internal CA issues, the mesh's identity issuer and control plane
-        // (with its proxy injector) and CNI plugin run, Falco and its alert routing run.
-        layerGates.runtime.push(
-            ...(this.certManager !== undefined ? [this.certManager.ready] : []),
-            ...(this.linkerd !== undefined
-                ? [this.linkerd.identityIssuer, this.linkerd.cni, this.linkerd.controlPlane]
-                : []),
-            ...(this.falco !== undefined
-                ? [
-                      this.falco.release,
-                      ...(this.falco.sidekick !== undefined ? [this.falco.sidekick] : []),
-                  ]
-                : []),
-        );
+        // The layers, then their components in apply order (components/platform/build.ts): each
+        // step records its layer's gates before the next layer's components are created.
+        const ctx = buildContext(name, settings, componentCreator(overrides, this), this);
+        const bootstrap = buildBootstrap(ctx);
+        this.systemNamespaces = bootstrap.systemNamespaces;
+        this.encryptionAtRest = bootstrap.encryptionAtRest;
+        this.auditPolicy = bootstrap.auditPolicy;
+        this.controlPlane = bootstrap.controlPlane;
+        this.kubeletHardening = bootstrap.kubeletHardening;
+        const isolation = new NetworkIsolation(ctx);
+        const enforcement = buildEnforcement(ctx, isolation);
+        this.gatekeeper = enforcement.gatekeeper;
+        this.kyverno = enforcement.kyverno;
+        const runtime = buildRuntime(ctx, isolation, this.systemNamespaces);
+        this.certManager = runtime.certManager;
+        this.linkerd = runtime.linkerd;
+        this.falco = runtime.falco;
         // audit: the audit policy and log backends are node documents (bootstrap); the layer has no
         // cluster object of its own yet, so it adds no gate.
-        // baseline, last: tenants wait for admission, runtime detection and the mesh's identity.
-        // In batches (components/platform/tenants.ts): the first here, the rest once the one
-        // before is registered, so the SDK's pending state is bounded by a batch, not the stack.
-        const reserved = Object.keys(this.systemNamespaces.namespaces);
-        const tenants = registerTenants(
-            settings.tenants.map((tenant) => ({
-                key: tenant.name,
-                name: `${name}-tenant-${tenant.name}`,
-                args: {
-                    ...tenantNamespaceArgs(
-                        tenant,
-                        settings.tenancy,
-                        settings.kubernetesVersion,
-                        reserved,
-                    ),
-                    linkerdNamespace: settings.linkerd.namespace,
-                    identityGroupPrefix: settings.identity.prefix,
-                },
-            })),
-            (tenantName, tenantArgs, tenantOpts) =>
-                create("tenantNamespace", TenantNamespace, tenantName, tenantArgs, tenantOpts),
-            {
-                opts: () => inLayer("baseline"),
-                batchSize: args.tenantBatchSize,
-                release:
-                    args.releaseTenants ??
-                    settings.tenants.length > (args.tenantBatchSize ?? defaultTenantBatchSize),
-            },
-        );
-        this.tenants = tenants.tenants;
-        this.tenantNames = tenants.keys;
-        this.tenantsRegistered = tenants.registered;
-        this.breakGlass = create(
-            "breakGlass",
-            BreakGlass,
-            `${name}-break-glass`,
-            settings.breakGlass,
-            inLayer("baseline"),
-        );
-        const nodeArtifacts: Record<string, pulumi.Output<string>> = {
-            ...this.encryptionAtRest.nodeArtifacts,
-            ...this.auditPolicy.nodeArtifacts,
-            ...this.kubeletHardening.nodeArtifacts,
-            ...this.controlPlane.nodeArtifacts,
-        };
+        const baseline = buildBaseline(ctx, this.systemNamespaces, args);
+        this.tenants = baseline.tenants.tenants;
+        this.tenantNames = baseline.tenants.keys;
+        this.tenantsRegistered = baseline.tenants.registered;
+        this.breakGlass = baseline.breakGlass;
+        const nodeArtifacts = nodeArtifactsOf(bootstrap);
 
-        this.layers = layers;
+        this.layers = ctx.layers;
         this.disabledComponents = overrides.disabled;
         this.effectiveSettings = settings;
-        this.gates = layerGates;
-        this.network = network;
+        this.gates = ctx.layerGates;
+        this.network = isolation.network;
         this.nodeArtifacts = nodeArtifacts;
         this.registerOutputs({
-            layers: Object.keys(layers),
+            layers: Object.keys(ctx.layers),
             nodeArtifacts,
         });
     }
