@@ -5,20 +5,10 @@ import { platformLabels } from "../shared/labels";
 import { ControlPlaneContribution } from "../shared/node-files";
 import { formatIssues } from "../shared/issues";
 import { childOptions } from "../shared/options";
+import { kubeletNodeArtifacts, planKubeadm, resolveKubeletSpec } from "./assemble";
+import { KubeadmClusterSource } from "./kubeadm";
 import {
-    deliveryArtifacts,
-    KubeadmClusterSource,
-    mergeContributions,
-    renderKubeadmDocuments,
-    renderNodeFiles,
-} from "./kubeadm";
-import {
-    defaults,
-    documentYaml,
     KubeletConfigurationDocument,
-    kernelTunablesConf,
-    kernelTunablesNodeFile,
-    kubeletNodeFile,
     KubeletSpec,
     kubeletWarnings,
     renderKubeletConfiguration,
@@ -66,49 +56,15 @@ export class KubeletHardening extends pulumi.ComponentResource {
     readonly nodeArtifacts: Readonly<Record<string, pulumi.Output<string>>>;
 
     constructor(name: string, args: KubeletHardeningArgs, opts?: pulumi.ComponentResourceOptions) {
-        const spec: KubeletSpec = {
-            clientCAFile: args.clientCAFile ?? defaults.clientCAFile,
-            servingCertificates: args.servingCertificates ?? defaults.servingCertificates,
-            ...(args.tlsCertFile !== undefined ? { tlsCertFile: args.tlsCertFile } : {}),
-            ...(args.tlsPrivateKeyFile !== undefined
-                ? { tlsPrivateKeyFile: args.tlsPrivateKeyFile }
-                : {}),
-            podPidsLimit: args.podPidsLimit ?? defaults.podPidsLimit,
-            eventRecordQPS: args.eventRecordQPS ?? defaults.eventRecordQPS,
-            eventBurst: args.eventBurst ?? defaults.eventBurst,
-            streamingConnectionIdleTimeout:
-                args.streamingConnectionIdleTimeout ?? defaults.streamingConnectionIdleTimeout,
-            containerLogMaxSize: args.containerLogMaxSize ?? defaults.containerLogMaxSize,
-            containerLogMaxFiles: args.containerLogMaxFiles ?? defaults.containerLogMaxFiles,
-            tlsMinVersion: args.tlsMinVersion ?? defaults.tlsMinVersion,
-            tlsCipherSuites: [...(args.tlsCipherSuites ?? defaults.tlsCipherSuites)],
-            clusterDNS: [...(args.clusterDNS ?? defaults.clusterDNS)],
-            clusterDomain: args.clusterDomain ?? defaults.clusterDomain,
-            cgroupDriver: args.cgroupDriver ?? defaults.cgroupDriver,
-            ...(args.resolvConf !== undefined ? { resolvConf: args.resolvConf } : {}),
-        };
+        const spec = resolveKubeletSpec(args);
         const manage = args.manageKubeadmConfigMap ?? false;
         const issues = validateKubeletSpec(spec);
         const contributions = args.controlPlane ?? [];
         // The kubeadm documents are rendered before the component registers, so the
         // ClusterConfiguration (every control-plane flag, whoever contributed it) is one of its
         // inputs: the stack policy control-plane-hardened judges exactly what kubeadm receives.
-        let kubeadmDocuments: Record<string, unknown>[] | undefined;
-        let contributionProblem: string | undefined;
-        if (issues.length === 0) {
-            try {
-                kubeadmDocuments = renderKubeadmDocuments(
-                    contributions,
-                    renderKubeletConfiguration(spec),
-                    args.kubeadm,
-                );
-            } catch (e) {
-                contributionProblem = e instanceof Error ? e.message : String(e);
-            }
-        }
-        const clusterConfiguration = kubeadmDocuments?.find(
-            (d) => d.kind === "ClusterConfiguration",
-        );
+        const plan = planKubeadm(spec, issues, contributions, args.kubeadm);
+        const clusterConfiguration = plan.clusterConfiguration;
         super(
             "sovereign:bootstrap:KubeletHardening",
             name,
@@ -127,9 +83,9 @@ export class KubeletHardening extends pulumi.ComponentResource {
                 this,
             );
         }
-        if (kubeadmDocuments === undefined || clusterConfiguration === undefined) {
+        if (plan.documents === undefined || clusterConfiguration === undefined) {
             throw new pulumi.ResourceError(
-                `invalid control-plane contributions to the kubeadm documents: ${contributionProblem ?? "no ClusterConfiguration"}`,
+                `invalid control-plane contributions to the kubeadm documents: ${plan.problem ?? "no ClusterConfiguration"}`,
                 this,
             );
         }
@@ -138,23 +94,7 @@ export class KubeletHardening extends pulumi.ComponentResource {
         }
 
         const configuration = renderKubeletConfiguration(spec);
-        const kubeletYaml = documentYaml(
-            "the kubelet's configuration on every node.",
-            configuration,
-        );
-        const kubeadmYaml = documentYaml(
-            "kubeadm init --config <this file> on the first control-plane node.",
-            ...kubeadmDocuments,
-        );
-        const files = [
-            ...mergeContributions(contributions).files,
-            kubeletNodeFile(),
-            kernelTunablesNodeFile(),
-        ];
-        const nodeFilesYaml = documentYaml(
-            "where each node artifact is installed, for a node bootstrap (Ansible, cloud-init).",
-            renderNodeFiles(files),
-        );
+        const nodeArtifacts = kubeletNodeArtifacts(configuration, plan.documents, contributions);
 
         this.kubeadmConfigMap = manage
             ? new k8s.core.v1.ConfigMapPatch(
@@ -173,12 +113,7 @@ export class KubeletHardening extends pulumi.ComponentResource {
               )
             : undefined;
         this.configuration = configuration;
-        this.nodeArtifacts = {
-            [defaults.artifact]: pulumi.output(kubeletYaml),
-            [defaults.sysctlArtifact]: pulumi.output(kernelTunablesConf()),
-            [deliveryArtifacts.kubeadm]: pulumi.output(kubeadmYaml),
-            [deliveryArtifacts.nodeFiles]: pulumi.output(nodeFilesYaml),
-        };
+        this.nodeArtifacts = nodeArtifacts;
         this.clusterConfiguration = clusterConfiguration;
         this.registerOutputs({
             clusterConfiguration,

@@ -9,6 +9,7 @@ import {
     TenantEgressRule,
     TenantGroups,
     TenantLimits,
+    TenantManifests,
     TenantQuota,
     TenantSpec,
     tenantSpecProblems,
@@ -226,22 +227,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
             manifests.limitRange,
             inNamespace(),
         );
-        const roles = {} as Record<TenantAccess, k8s.rbac.v1.Role>;
-        const roleBindings: Partial<Record<TenantAccess, k8s.rbac.v1.RoleBinding>> = {};
-        for (const access of manifests.access) {
-            roles[access.access] = new k8s.rbac.v1.Role(
-                `${name}-role-${access.access}`,
-                access.role,
-                inNamespace(),
-            );
-            if (access.binding !== undefined) {
-                roleBindings[access.access] = new k8s.rbac.v1.RoleBinding(
-                    `${name}-binding-${access.access}`,
-                    access.binding,
-                    inNamespace(roles[access.access]),
-                );
-            }
-        }
+        const { roles, roleBindings } = createAccess(name, manifests.access, inNamespace);
         this.roles = roles;
         this.roleBindings = roleBindings;
 
@@ -251,6 +237,37 @@ export class TenantNamespace extends pulumi.ComponentResource {
             roleBindings: Object.keys(roleBindings),
         });
     }
+}
+
+/**
+ * Creates the Role of each access level and, when the level has groups, its RoleBinding (which
+ * waits for the Role), in the order of `access`.
+ */
+function createAccess(
+    name: string,
+    access: TenantManifests["access"],
+    inNamespace: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
+): {
+    roles: Record<TenantAccess, k8s.rbac.v1.Role>;
+    roleBindings: Partial<Record<TenantAccess, k8s.rbac.v1.RoleBinding>>;
+} {
+    const roles = {} as Record<TenantAccess, k8s.rbac.v1.Role>;
+    const roleBindings: Partial<Record<TenantAccess, k8s.rbac.v1.RoleBinding>> = {};
+    for (const level of access) {
+        roles[level.access] = new k8s.rbac.v1.Role(
+            `${name}-role-${level.access}`,
+            level.role,
+            inNamespace(),
+        );
+        if (level.binding !== undefined) {
+            roleBindings[level.access] = new k8s.rbac.v1.RoleBinding(
+                `${name}-binding-${level.access}`,
+                level.binding,
+                inNamespace(roles[level.access]),
+            );
+        }
+    }
+    return { roles, roleBindings };
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {
