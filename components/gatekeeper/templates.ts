@@ -7,7 +7,7 @@
  *
  * Pure data and pure functions; no resources.
  */
-import type { AdmissionPolicyId } from "../../contract/exemptions";
+import { gatekeeperPolicyIds } from "../../contract/exemptions";
 
 /** A CEL variable of a template (`variables.<name>` in later expressions). */
 export interface CelVariable {
@@ -45,17 +45,11 @@ export interface TemplateDefinition {
     readonly validations: readonly CelValidation[];
 }
 
-/** IDs of the templates, in the order they are created. */
-export const templateIds = [
-    "allowed-registries",
-    "image-tags",
-    "namespace-labels",
-    "service-exposure",
-    "external-ips",
-    "rbac-wildcards",
-    "pod-hardening",
-    "resource-limits",
-] as const satisfies readonly AdmissionPolicyId[];
+/**
+ * IDs of the templates, in the order they are created: the Gatekeeper rule IDs an exemption record
+ * may name (`contract/exemptions.ts`), one constraint per rule.
+ */
+export const templateIds = gatekeeperPolicyIds;
 
 /** Every pod-bearing kind: bare Pods and the controllers that template them. */
 export const podBearingKinds: readonly MatchKind[] = [
