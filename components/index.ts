@@ -4,21 +4,8 @@
  * component's folder) to build the platform, to pass overrides, or to subclass, wrap or replace a
  * component; see docs/extending.md.
  */
-export { Platform, PlatformLayer, applyOrder, layerNames } from "./platform";
-export type { LayerGates, LayerName, PlatformArgs } from "./platform";
-export { optionalComponents, overridableComponents } from "./platform/overrides";
-export type {
-    ArgsOverride,
-    ComponentFactory,
-    ComponentOverride,
-    ComponentShape,
-    DisabledComponent,
-    DisabledOverride,
-    FactoryOverride,
-    MandatoryComponentOverride,
-    OverridableComponent,
-    PlatformOverrides,
-} from "./platform/overrides";
+// The Platform, its layers and its override types, as components/platform exports them.
+export * from "./platform";
 
 // bootstrap
 export { SystemNamespaces } from "./system-namespaces";

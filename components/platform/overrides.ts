@@ -21,6 +21,7 @@ import type { Linkerd, LinkerdArgs } from "../linkerd";
 import type { PlatformNetwork, PlatformNetworkArgs } from "../platform-network";
 import type { SystemNamespaces, SystemNamespacesArgs } from "../system-namespaces";
 import type { TenantNamespace, TenantNamespaceArgs } from "../tenant-namespace";
+import type { PlatformImageSettings } from "./images";
 
 /**
  * The public shape of a component class `C`: every public member of `C` (what the platform and
@@ -229,14 +230,11 @@ export const optionalComponents = overridableComponents.filter(
     (c) => componentRules[c].mandatory === undefined,
 );
 
-/** The switches of the optional components in the stack settings (`<component>.enabled`). */
-export interface OptionalComponentSwitches {
-    readonly gatekeeper: { readonly enabled: boolean };
-    readonly kyverno: { readonly enabled: boolean };
-    readonly certManager: { readonly enabled: boolean };
-    readonly linkerd: { readonly enabled: boolean };
-    readonly falco: { readonly enabled: boolean; readonly alerts: { readonly mode: string } };
-}
+/**
+ * The switches of the optional components in the stack settings (`<component>.enabled`): what
+ * also decides which images a stack installs.
+ */
+export type OptionalComponentSwitches = PlatformImageSettings;
 
 /** One component's override, checked. */
 export type ResolvedOverride =
