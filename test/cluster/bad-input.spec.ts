@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runningProcesses, startControlPlane } from "./control-plane";
 import { waitFor } from "./kube";
-import { goTool, projectDir } from "./tools";
+import { binWithoutGo, goTool, projectDir } from "./tools";
 
 /** True while a process with this pid exists. */
 function alive(pid: number): boolean {
@@ -36,16 +36,7 @@ describe("API-server tier: bad input", function () {
     });
 
     it("a missing Go: the build names Go and what to install", () => {
-        // A PATH with only what build.sh needs before it looks for Go (wherever Go is installed).
-        const bin = path.join(tmp, "bin-without-go");
-        fs.mkdirSync(bin);
-        for (const tool of ["bash", "dirname"]) {
-            const found = ["/usr/bin", "/bin"]
-                .map((d) => path.join(d, tool))
-                .find((f) => fs.existsSync(f));
-            assert.ok(found !== undefined, `${tool} in /usr/bin or /bin`);
-            fs.symlinkSync(found, path.join(bin, tool));
-        }
+        const bin = binWithoutGo(path.join(tmp, "bin-without-go"));
         const env = {
             ...process.env,
             PATH: bin,

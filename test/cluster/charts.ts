@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { checkScriptNodeFlags } from "../../tools/check/script-flags";
+import { runCheck } from "./stack";
 import { goTool, projectDir } from "./tools";
 
 /** The charts `tools/charts/fetch.sh` provides, by the chart name `charts.overrides` takes. */
@@ -133,13 +133,8 @@ export function renderWithCharts(stack: string): RenderedWithCharts {
     fs.writeFileSync(guardrails, JSON.stringify(packConfig, null, 4));
 
     const out = path.join(root, "out");
-    const run = spawnSync(
-        process.execPath,
+    runCheck(
         [
-            ...checkScriptNodeFlags(),
-            "-r",
-            "./tools/ts-register.js",
-            "tools/check/cli.ts",
             "--stack-file",
             stackFile,
             "--policy-config-dir",
@@ -149,15 +144,10 @@ export function renderWithCharts(stack: string): RenderedWithCharts {
             "--out",
             out,
         ],
-        { cwd: projectDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-    );
-    if (run.status !== 0) {
-        throw new Error(
+        (exit) =>
             `npm run check -- --stack-file ${stackFile} (the ${stack} stack with the real charts of ` +
-                `tools/charts/fetch.sh) exited ${run.status ?? run.signal}:\n` +
-                (run.stdout + run.stderr).trim().split("\n").slice(-30).join("\n"),
-        );
-    }
+            `tools/charts/fetch.sh) exited ${exit}:`,
+    );
     const outputs = path.join(out, stack);
     // Every fetched chart must have been rendered: a chart the check did not analyze would leave
     // its workloads out of the test without a word.

@@ -49,29 +49,31 @@ export function stackOutputs(stack: string): string {
         outRoot = root;
         process.on("exit", () => fs.rmSync(root, { recursive: true, force: true }));
     }
-    const run = spawnSync(
-        process.execPath,
-        [
-            ...checkScriptNodeFlags(),
-            "-r",
-            "./tools/ts-register.js",
-            "tools/check/cli.ts",
-            "--stack",
-            stack,
-            "--out",
-            outRoot,
-        ],
-        { cwd: projectDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+    runCheck(
+        ["--stack", stack, "--out", outRoot],
+        (exit) =>
+            `npm run check -- --stack ${stack} exited ${exit}; the API-server tier tests what it writes:`,
     );
-    if (run.status !== 0) {
-        throw new Error(
-            `npm run check -- --stack ${stack} exited ${run.status ?? run.signal}; the API-server tier ` +
-                `tests what it writes:\n${(run.stdout + run.stderr).trim().split("\n").slice(-30).join("\n")}`,
-        );
-    }
     const dir = path.join(outRoot, stack);
     checked.set(stack, dir);
     return dir;
+}
+
+/**
+ * Runs the offline check with `args` as `npm run check` runs it (the script's Node flags, from the
+ * project folder); unless it exits 0, throws `failure(<exit code or signal>)` followed by the last
+ * 30 lines of its output.
+ */
+export function runCheck(args: readonly string[], failure: (exit: string) => string): void {
+    const run = spawnSync(
+        process.execPath,
+        [...checkScriptNodeFlags(), "-r", "./tools/ts-register.js", "tools/check/cli.ts", ...args],
+        { cwd: projectDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+    );
+    if (run.status !== 0) {
+        const tail = (run.stdout + run.stderr).trim().split("\n").slice(-30).join("\n");
+        throw new Error(`${failure(String(run.status ?? run.signal))}\n${tail}`);
+    }
 }
 
 /** Every object of a YAML file with one or more documents (empty documents skipped). */

@@ -4,6 +4,7 @@
  * the tier fails instead of skipping.
  */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** The project's root folder. */
@@ -59,4 +60,22 @@ export function goTool(
         built.set(name, binary);
     }
     return binary;
+}
+
+/**
+ * Fills `bin` with links to what a project script needs before it looks for Go (`bash`, `dirname`,
+ * from /usr/bin or /bin) and returns it: a PATH with no Go, wherever Go is installed.
+ */
+export function binWithoutGo(bin: string): string {
+    fs.mkdirSync(bin, { recursive: true });
+    for (const tool of ["bash", "dirname"]) {
+        const found = ["/usr/bin", "/bin"]
+            .map((d) => path.join(d, tool))
+            .find((f) => fs.existsSync(f));
+        if (found === undefined) {
+            throw new Error(`${tool} is in neither /usr/bin nor /bin`);
+        }
+        fs.symlinkSync(found, path.join(bin, tool));
+    }
+    return bin;
 }
